@@ -1,0 +1,68 @@
+import { importFile, type FileResult, type FileStatus } from '../ingest/import-file.js';
+import { loadSettings } from '../settings/store.js';
+import { withDatabase } from './context.js';
+import { USAGE_ERROR } from './main.js';
+import { expandPaths } from './paths.js';
+import { Progress } from './progress.js';
+
+const LABEL: Record<FileStatus, string> = {
+  imported: 'imported',
+  merged: 'imported',
+  duplicate: 'duplicate skipped',
+  'not-dose': 'not a dose object',
+  failed: 'failed',
+};
+
+function line(r: FileResult): string {
+  const what = r.modality ? `${r.modality}, ${r.message}` : r.message;
+  return `${LABEL[r.status]}: ${r.file} (${what})`;
+}
+
+export async function runImport(args: string[]): Promise<number> {
+  const json = args.includes('--json');
+  const paths = args.filter((a) => a !== '--json');
+  const unknown = paths.filter((p) => p.startsWith('--'));
+  if (paths.length === 0 || unknown.length) {
+    if (unknown.length) console.error(`openrem import: unknown option ${unknown.join(', ')}`);
+    console.error('Usage: openrem import [--json] PATH...');
+    return USAGE_ERROR;
+  }
+  const results: FileResult[] = [];
+  const files: string[] = [];
+  for await (const item of expandPaths(paths)) {
+    if ('file' in item) files.push(item.file);
+    else results.push({ file: item.missing, status: 'failed', message: item.reason });
+  }
+  const emit = (r: FileResult, progress?: Progress) => {
+    const text = json ? JSON.stringify(r) : line(r);
+    if (progress) progress.log(text);
+    else console.log(text);
+    if (!json) for (const w of r.warnings ?? []) console.error(`  warning: ${r.file}: ${w}`);
+  };
+  for (const r of results) emit(r);
+
+  const started = Date.now();
+  await withDatabase(async (db) => {
+    const settings = await loadSettings(db.kysely);
+    const progress = new Progress(files.length, 'files');
+    for (const file of files) {
+      const r = await importFile(db, settings, file);
+      results.push(r);
+      emit(r, progress);
+      progress.tick();
+    }
+    progress.finish();
+  });
+
+  const count = (s: FileStatus) => results.filter((r) => r.status === s).length;
+  const failed = count('failed');
+  if (!json) {
+    const secs = (Date.now() - started) / 1000;
+    console.log(
+      `${results.length} file(s): ${count('imported')} imported, ${count('merged')} merged into existing studies, ` +
+        `${count('duplicate')} duplicate(s) skipped, ${count('not-dose')} not dose objects, ${failed} failed` +
+        ` (${secs.toFixed(1)} s)`,
+    );
+  }
+  return failed > 0 ? 1 : 0;
+}

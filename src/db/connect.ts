@@ -1,0 +1,116 @@
+// Opens the database: embedded SQLite under the data folder unless DATABASE_URL names
+// PostgreSQL. Applies pending migrations before handing the connection out.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import type { Engine } from './engine.js';
+import { migrationProvider } from './migrations.js';
+import type { Database } from './schema.js';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Folder for the embedded database (and media); used when databaseUrl is not set. */
+  dataDir: string;
+  /** postgres://… selects PostgreSQL. */
+  databaseUrl?: string | undefined;
+  /** PostgreSQL schema to use (tests isolate themselves in their own schema). */
+  pgSchema?: string | undefined;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Db> {
+  const db = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts.pgSchema) : await openSqlite(opts.dataDir);
+  if (opts.migrate !== false) await migrate(db);
+  return db;
+}
+
+async function openSqlite(dataDir: string): Promise<Db> {
+  const { default: SQLite } = await import('better-sqlite3');
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'openrem.sqlite3');
+  const native = new SQLite(file);
+  native.pragma('journal_mode = WAL');
+  native.pragma('synchronous = NORMAL');
+  native.pragma('foreign_keys = ON');
+  native.pragma('busy_timeout = 30000');
+  registerSqliteAggregates(native);
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  return { kysely, engine: 'sqlite', close: () => kysely.destroy() };
+}
+
+/** SQLite lacks median; register one so every engine answers the same chart queries. */
+function registerSqliteAggregates(native: import('better-sqlite3').Database): void {
+  native.aggregate('median', {
+    start: () => [] as number[],
+    step: (values: number[], v: unknown) => {
+      if (typeof v === 'number' && Number.isFinite(v)) values.push(v);
+      return values;
+    },
+    result: (values: number[]) => {
+      if (values.length === 0) return null;
+      values.sort((a, b) => a - b);
+      const mid = values.length >> 1;
+      return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+    },
+  });
+}
+
+async function openPostgres(url: string, schema: string | undefined): Promise<Db> {
+  const pg = await import('pg');
+  // COUNT(*) is int8 and AVG is numeric: both fit a JS number for our magnitudes.
+  pg.default.types.setTypeParser(20, (v: string) => Number(v));
+  pg.default.types.setTypeParser(1700, (v: string) => Number(v));
+  const pool = new pg.default.Pool({ connectionString: url, max: 10 });
+  if (schema) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${schema}`);
+    const client = await pool.connect();
+    try {
+      await client.query(`create schema if not exists ${schema}`);
+    } finally {
+      client.release();
+    }
+    pool.on('connect', (client) => {
+      client.query(`set search_path to ${schema}`).catch(() => undefined);
+    });
+  }
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { kysely, engine: 'postgres', close: () => kysely.destroy() };
+}
+
+export async function migrate(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider(db.engine) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Runs `fn` in a write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE) so
+ * a CLI import and the server never deadlock upgrading read locks; PostgreSQL serialises
+ * writers of the same study with an advisory lock on `lockKey`.
+ */
+export async function writeTransaction<T>(db: Db, lockKey: string | null, fn: (trx: Kysely<Database> | Transaction<Database>) => Promise<T>): Promise<T> {
+  if (db.engine === 'sqlite') {
+    return db.kysely.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (err) {
+        await sql`rollback`.execute(conn);
+        throw err;
+      }
+    });
+  }
+  return db.kysely.transaction().execute(async (trx) => {
+    if (lockKey) await sql`select pg_advisory_xact_lock(hashtext(${lockKey}))`.execute(trx);
+    return fn(trx);
+  });
+}

@@ -1,0 +1,151 @@
+// Table types for kysely. Column names carry units like the DoseReport keys. Dates are
+// ISO text ("YYYY-MM-DD", "HH:MM:SS") on both engines so comparisons and sorting agree.
+// Booleans are 0/1 integers (SQLite has no boolean type).
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/** A JSON document stored as text. */
+export type JsonText = string;
+
+export interface EquipmentTable {
+  id: Generated<number>;
+  /** SHA-256 of the eight identity fields: one row per distinct combination. */
+  identity_hash: string;
+  manufacturer: string | null;
+  institution_name: string | null;
+  station_name: string | null;
+  department_name: string | null;
+  model_name: string | null;
+  serial_number: string | null;
+  software_versions: string | null;
+  gantry_id: string | null;
+  device_observer_uid: string | null;
+  display_name: string;
+  /** Admin's override for units used as both DX and RF: null, 'DX', 'RF' or 'dual'. */
+  user_defined_modality: string | null;
+  created_at: string;
+}
+
+export interface StudyTable {
+  id: Generated<number>;
+  study_instance_uid: string;
+  modality: string;
+  source_kind: string;
+  equipment_id: number;
+  study_date: string | null;
+  study_time: string | null;
+  accession_number: string | null;
+  accession_number_hashed: number;
+  study_id: string | null;
+  study_description: string | null;
+  requested_procedure: string | null;
+  procedure_code: string | null;
+  referring_physician_name: string | null;
+  performing_physician_name: string | null;
+  name_of_physician_reading_study: string | null;
+  operator_name: string | null;
+  series_instance_uid: string | null;
+  institution_address: string | null;
+  patient_name: string | null;
+  patient_name_hashed: number;
+  patient_id: string | null;
+  patient_id_hashed: number;
+  patient_birth_date: string | null;
+  patient_sex: string | null;
+  patient_age: string | null;
+  patient_age_years: number | null;
+  patient_height_m: number | null;
+  patient_weight_kg: number | null;
+  not_patient_indicator: string | null;
+  number_of_events: number | null;
+  number_of_axial: number | null;
+  number_of_spiral: number | null;
+  number_of_stationary: number | null;
+  number_of_const_angle: number | null;
+  number_of_planes: number | null;
+  total_dlp_mgycm: number | null;
+  total_dap_gym2: number | null;
+  total_dap_a_gym2: number | null;
+  total_dap_b_gym2: number | null;
+  total_rp_dose_a_gy: number | null;
+  total_rp_dose_b_gy: number | null;
+  total_agd_left_mgy: number | null;
+  total_agd_right_mgy: number | null;
+  total_agd_both_mgy: number | null;
+  total_activity_mbq: number | null;
+  /** The modality section of the report (ct / projection / nm) without its events. */
+  dose_json: JsonText | null;
+  created_at: string;
+}
+
+export interface CtEventTable {
+  id: Generated<number>;
+  study_id: number;
+  seq: number;
+  irradiation_event_uid: string | null;
+  acquisition_protocol: string | null;
+  acquisition_type: string | null;
+  target_region: string | null;
+  mean_ctdivol_mgy: number | null;
+  dlp_mgycm: number | null;
+  ctdiw_phantom_type: string | null;
+  scanning_length_mm: number | null;
+  exposure_time_s: number | null;
+  pitch_factor: number | null;
+  kvp: number | null;
+  xray_tube_current_ma: number | null;
+  date_time_started: string | null;
+  /** The whole event as in the DoseReport. */
+  data: JsonText;
+}
+
+export interface ProjEventTable {
+  id: Generated<number>;
+  study_id: number;
+  seq: number;
+  irradiation_event_uid: string | null;
+  acquisition_plane: string | null;
+  irradiation_event_type: string | null;
+  acquisition_protocol: string | null;
+  anatomical_structure: string | null;
+  laterality: string | null;
+  view_position: string | null;
+  dose_area_product_gym2: number | null;
+  dose_rp_gy: number | null;
+  average_glandular_dose_mgy: number | null;
+  entrance_exposure_at_rp_mgy: number | null;
+  kvp: number | null;
+  xray_tube_current_ma: number | null;
+  exposure_time_ms: number | null;
+  exposure_uas: number | null;
+  compression_thickness_mm: number | null;
+  compression_force_n: number | null;
+  date_time_started: string | null;
+  data: JsonText;
+}
+
+export interface ObjectUidTable {
+  id: Generated<number>;
+  study_id: number;
+  sop_instance_uid: string;
+}
+
+export interface SettingTable {
+  key: string;
+  value: JsonText;
+  updated_at: string;
+}
+
+export interface Database {
+  equipment: EquipmentTable;
+  study: StudyTable;
+  ct_event: CtEventTable;
+  proj_event: ProjEventTable;
+  object_uid: ObjectUidTable;
+  setting: SettingTable;
+}
+
+export type StudyRow = Selectable<StudyTable>;
+export type NewStudy = Insertable<StudyTable>;
+export type EquipmentRow = Selectable<EquipmentTable>;
+export type CtEventRow = Selectable<CtEventTable>;
+export type ProjEventRow = Selectable<ProjEventTable>;

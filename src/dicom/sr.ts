@@ -1,0 +1,193 @@
+// Navigation of a DICOM Structured Report content tree by coded concept.
+import type { DicomDataset } from './dataset.js';
+import { parseDate, parseDateTime, parseDecimal, parseTime } from './values.js';
+
+export interface Code {
+  value: string;
+  scheme: string | null;
+  meaning: string | null;
+}
+
+/**
+ * A concept an extractor looks for. Items match on any of the code values (DICOM-correct)
+ * or, for vendors that coded it differently, on the meaning compared case-insensitively.
+ */
+export interface Concept {
+  readonly codes: readonly string[];
+  readonly meaning: string;
+  readonly altMeanings?: readonly string[];
+}
+
+export const TAG = {
+  ValueType: 'x0040a040',
+  RelationshipType: 'x0040a010',
+  ConceptNameCodeSequence: 'x0040a043',
+  ConceptCodeSequence: 'x0040a168',
+  ContentSequence: 'x0040a730',
+  TextValue: 'x0040a160',
+  MeasuredValueSequence: 'x0040a300',
+  NumericValue: 'x0040a30a',
+  FloatingPointValue: 'x0040a161',
+  MeasurementUnitsCodeSequence: 'x004008ea',
+  UID: 'x0040a124',
+  DateTime: 'x0040a120',
+  Date: 'x0040a121',
+  Time: 'x0040a122',
+  PersonName: 'x0040a123',
+  CodeValue: 'x00080100',
+  CodingSchemeDesignator: 'x00080102',
+  CodeMeaning: 'x00080104',
+  LongCodeValue: 'x00080119',
+  URNCodeValue: 'x00080120',
+} as const;
+
+export function readCode(ds: DicomDataset | null): Code | null {
+  if (!ds) return null;
+  const value = ds.string(TAG.CodeValue) ?? ds.string(TAG.LongCodeValue) ?? ds.string(TAG.URNCodeValue);
+  const meaning = ds.text(TAG.CodeMeaning);
+  if (value == null && meaning == null) return null;
+  return { value: value ?? '', scheme: ds.string(TAG.CodingSchemeDesignator), meaning };
+}
+
+function normalise(s: string): string {
+  return s.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+export function codeMatches(code: Code | null, concept: Concept): boolean {
+  if (!code) return false;
+  if (code.value !== '' && concept.codes.includes(code.value)) return true;
+  if (code.meaning == null) return false;
+  const m = normalise(code.meaning);
+  return m === normalise(concept.meaning) || (concept.altMeanings?.some((a) => normalise(a) === m) ?? false);
+}
+
+export interface Measurement {
+  value: number | null;
+  unit: Code | null;
+}
+
+/** One content item of an SR tree. Children are read lazily and cached. */
+export class SrItem {
+  readonly ds: DicomDataset;
+  private kids: SrItem[] | undefined;
+
+  constructor(ds: DicomDataset) {
+    this.ds = ds;
+  }
+
+  get valueType(): string | null {
+    return this.ds.string(TAG.ValueType);
+  }
+
+  get relationship(): string | null {
+    return this.ds.string(TAG.RelationshipType);
+  }
+
+  get concept(): Code | null {
+    return readCode(this.ds.item(TAG.ConceptNameCodeSequence));
+  }
+
+  is(concept: Concept): boolean {
+    return codeMatches(this.concept, concept);
+  }
+
+  get children(): SrItem[] {
+    if (!this.kids) this.kids = this.ds.sequence(TAG.ContentSequence).map((d) => new SrItem(d));
+    return this.kids;
+  }
+
+  /** First direct child with this concept. */
+  child(concept: Concept): SrItem | null {
+    return this.children.find((c) => c.is(concept)) ?? null;
+  }
+
+  /** All direct children with this concept, in tree order. */
+  all(concept: Concept): SrItem[] {
+    return this.children.filter((c) => c.is(concept));
+  }
+
+  /** First descendant (depth first, tree order) with this concept. */
+  find(concept: Concept): SrItem | null {
+    for (const c of this.children) {
+      if (c.is(concept)) return c;
+      const deeper = c.find(concept);
+      if (deeper) return deeper;
+    }
+    return null;
+  }
+
+  /** CODE value. */
+  get code(): Code | null {
+    return readCode(this.ds.item(TAG.ConceptCodeSequence));
+  }
+
+  /** Meaning of a CODE value (what the contract stores for coded values). */
+  get codeMeaning(): string | null {
+    return this.code?.meaning ?? null;
+  }
+
+  /** TEXT value (also accepted from vendors that put text in other value types). */
+  get text(): string | null {
+    return this.ds.text(TAG.TextValue);
+  }
+
+  get uid(): string | null {
+    return this.ds.string(TAG.UID);
+  }
+
+  get personName(): string | null {
+    return this.ds.personName(TAG.PersonName);
+  }
+
+  /** NUM value with its unit; the Floating Point Value wins when present (it is exact). */
+  get measurement(): Measurement {
+    const mv = this.ds.item(TAG.MeasuredValueSequence);
+    if (!mv) return { value: null, unit: null };
+    const fp = mv.number(TAG.FloatingPointValue);
+    const value = fp ?? parseDecimal(mv.string(TAG.NumericValue));
+    return { value, unit: readCode(mv.item(TAG.MeasurementUnitsCodeSequence)) };
+  }
+
+  get number(): number | null {
+    return this.measurement.value;
+  }
+
+  /** DATETIME value as "YYYY-MM-DDTHH:MM:SS[.ffffff]". */
+  get dateTime(): string | null {
+    return parseDateTime(this.ds.string(TAG.DateTime));
+  }
+
+  get date(): string | null {
+    return parseDate(this.ds.string(TAG.Date));
+  }
+
+  get time(): string | null {
+    return parseTime(this.ds.string(TAG.Time));
+  }
+
+  /** Value of a child, by type, or null when the child is absent. */
+  childText(concept: Concept): string | null {
+    return this.child(concept)?.text ?? null;
+  }
+
+  childCode(concept: Concept): string | null {
+    return this.child(concept)?.codeMeaning ?? null;
+  }
+
+  childNumber(concept: Concept): number | null {
+    return this.child(concept)?.number ?? null;
+  }
+
+  childUid(concept: Concept): string | null {
+    return this.child(concept)?.uid ?? null;
+  }
+
+  childDateTime(concept: Concept): string | null {
+    return this.child(concept)?.dateTime ?? null;
+  }
+}
+
+/** The root content item of an SR document (the data set itself). */
+export function srRoot(ds: DicomDataset): SrItem {
+  return new SrItem(ds);
+}

@@ -1,0 +1,79 @@
+// What to do with an incoming report given the stored studies with the same Study Instance
+// UID. Pure: the decision is tested on its own; ingestion carries it out.
+import type { DoseReport, ProjectionEvent } from '../report/types.js';
+
+export interface ExistingStudy {
+  id: number;
+  modality: string;
+  sourceKind: string;
+  sopInstanceUids: ReadonlySet<string>;
+  /** Keys of its events (see eventKey). */
+  eventKeys: ReadonlySet<string>;
+  /** Start times of its projection events, for image objects sent twice (processing/presentation). */
+  eventStartTimes: ReadonlySet<string>;
+}
+
+export type Decision =
+  | { action: 'new' }
+  /** The object was already processed: nothing changes. */
+  | { action: 'duplicate'; studyId: number; reason: string }
+  /** Nothing new in it (its events are all stored already): only its UID is recorded. */
+  | { action: 'record-only'; studyId: number; reason: string }
+  /** A cumulative RDSR holding every stored event and more: it replaces the stored content. */
+  | { action: 'replace'; studyId: number }
+  /** One more image of a study built from image headers: its event is added. */
+  | { action: 'append'; studyId: number };
+
+/** Identity of an event: its UID, or when a device sends none, what it recorded. */
+export function eventKey(e: { irradiationEventUid?: string | null; dateTimeStarted?: string | null; acquisitionProtocol?: string | null }, dose: number | null | undefined): string {
+  if (e.irradiationEventUid) return e.irradiationEventUid;
+  return `~${e.dateTimeStarted ?? ''}|${e.acquisitionProtocol ?? ''}|${dose ?? ''}`;
+}
+
+export function reportEventKeys(r: DoseReport): Set<string> {
+  if (r.ct) return new Set(r.ct.events.map((e) => eventKey(e, e.dlpMGyCm)));
+  if (r.projection) return new Set(r.projection.events.map((e: ProjectionEvent) => eventKey(e, e.doseAreaProductGym2)));
+  return new Set();
+}
+
+function isSubset(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+const IMAGE_KINDS = new Set(['dx-image', 'mg-image']);
+
+/** Studies a report may merge with: dose SRs of X-ray never merge with NM records and vice versa. */
+function sameFamily(r: DoseReport, s: ExistingStudy): boolean {
+  return (r.modality === 'NM') === (s.modality === 'NM');
+}
+
+export function decide(incoming: DoseReport, existing: readonly ExistingStudy[]): Decision {
+  const candidates = existing.filter((s) => sameFamily(incoming, s));
+  for (const s of candidates) {
+    if (s.sopInstanceUids.has(incoming.sopInstanceUid)) {
+      return { action: 'duplicate', studyId: s.id, reason: `object ${incoming.sopInstanceUid} of study ${incoming.study.studyInstanceUid} was imported before` };
+    }
+  }
+  if (candidates.length === 0) return { action: 'new' };
+
+  if (IMAGE_KINDS.has(incoming.sourceKind)) {
+    // Images of one study become events of one study: the first stored study with that UID.
+    const target = candidates.find((s) => IMAGE_KINDS.has(s.sourceKind)) ?? candidates[0]!;
+    const started = incoming.projection?.events[0]?.dateTimeStarted;
+    if (started && target.eventStartTimes.has(started)) {
+      return { action: 'record-only', studyId: target.id, reason: `an image of the same exposure (${started}) was imported before (for presentation / for processing copy)` };
+    }
+    return { action: 'append', studyId: target.id };
+  }
+
+  const keys = reportEventKeys(incoming);
+  for (const s of candidates) {
+    if (isSubset(keys, s.eventKeys)) {
+      return { action: 'record-only', studyId: s.id, reason: `every event of ${incoming.sopInstanceUid} is already stored in study ${s.id}` };
+    }
+    if (isSubset(s.eventKeys, keys)) return { action: 'replace', studyId: s.id };
+  }
+  // Events neither contained nor containing: a separate record of the same study ("continued" RDSRs).
+  return { action: 'new' };
+}

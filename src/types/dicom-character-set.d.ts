@@ -1,0 +1,3 @@
+declare module 'dicom-character-set' {
+  export function convertBytes(specificCharacterSet: string | undefined, bytes: Uint8Array, options?: { vr?: string }): string;
+}
