@@ -1,4 +1,6 @@
 import { importFile, type FileResult, type FileStatus } from '../ingest/import-file.js';
+import { quarantinedFiles, retryQuarantined } from '../ingest/retry-quarantine.js';
+import { flushLogs, getLogger } from '../log.js';
 import { loadSettings } from '../settings/store.js';
 import { withDatabase } from './context.js';
 import { USAGE_ERROR } from './main.js';
@@ -14,17 +16,20 @@ const LABEL: Record<FileStatus, string> = {
 };
 
 function line(r: FileResult): string {
-  const what = r.modality ? `${r.modality}, ${r.message}` : r.message;
+  const what = [r.modality, r.message, r.quarantinedAs && `kept in quarantine as ${r.quarantinedAs}`, r.deleted && 'source deleted'].filter(Boolean).join(', ');
   return `${LABEL[r.status]}: ${r.file} (${what})`;
 }
 
+const USAGE = 'Usage: openrem import [--json] PATH...   |   openrem import --retry-quarantine';
+
 export async function runImport(args: string[]): Promise<number> {
   const json = args.includes('--json');
-  const paths = args.filter((a) => a !== '--json');
+  const retry = args.includes('--retry-quarantine');
+  const paths = args.filter((a) => a !== '--json' && a !== '--retry-quarantine');
   const unknown = paths.filter((p) => p.startsWith('--'));
-  if (paths.length === 0 || unknown.length) {
+  if ((paths.length === 0) === !retry || unknown.length) {
     if (unknown.length) console.error(`openrem import: unknown option ${unknown.join(', ')}`);
-    console.error('Usage: openrem import [--json] PATH...');
+    console.error(USAGE);
     return USAGE_ERROR;
   }
   const results: FileResult[] = [];
@@ -42,17 +47,30 @@ export async function runImport(args: string[]): Promise<number> {
   for (const r of results) emit(r);
 
   const started = Date.now();
-  await withDatabase(async (db) => {
+  await withDatabase(async (db, config) => {
     const settings = await loadSettings(db.kysely);
+    const logger = getLogger(config.dataDir);
+    if (retry) {
+      const progress = new Progress((await quarantinedFiles(config.dataDir)).length, 'quarantined files');
+      results.push(
+        ...(await retryQuarantined(db, settings, config.dataDir, logger, (r) => {
+          emit(r, progress);
+          progress.tick();
+        })),
+      );
+      progress.finish();
+      return;
+    }
     const progress = new Progress(files.length, 'files');
     for (const file of files) {
-      const r = await importFile(db, settings, file);
+      const r = await importFile(db, settings, file, { dataDir: config.dataDir, logger });
       results.push(r);
       emit(r, progress);
       progress.tick();
     }
     progress.finish();
   });
+  flushLogs();
 
   const count = (s: FileStatus) => results.filter((r) => r.status === s).length;
   const failed = count('failed');

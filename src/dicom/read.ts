@@ -16,7 +16,11 @@ export interface ParsedDicom {
   problem: string | null;
 }
 
+/** The bytes are not DICOM at all. */
 export class NotDicomError extends Error {}
+
+/** The bytes start like DICOM but not one element could be read. */
+export class DamagedDicomError extends Error {}
 
 /** True when the bytes look like DICOM at all (Part-10 preamble or a plausible first group). */
 export function looksLikeDicom(bytes: Uint8Array): boolean {
@@ -28,7 +32,7 @@ export function looksLikeDicom(bytes: Uint8Array): boolean {
 /**
  * Parses DICOM bytes. Stops before the pixel data (image headers are all we need). A parse
  * error after some elements were read gives those elements with `truncated` set; bytes that
- * are not DICOM throw NotDicomError.
+ * are not DICOM throw NotDicomError, DICOM with nothing readable DamagedDicomError.
  */
 export function parseDicom(bytes: Uint8Array): ParsedDicom {
   if (!looksLikeDicom(bytes)) throw new NotDicomError('not a DICOM file (no DICM preamble and no recognisable data set)');
@@ -44,7 +48,7 @@ export function parseDicom(bytes: Uint8Array): ParsedDicom {
     if (partial && Object.keys(partial.elements).length > 0) {
       return { dataset: new DicomDataset(partial), truncated: true, problem: message };
     }
-    throw new NotDicomError(`unreadable DICOM: ${message}`);
+    throw new DamagedDicomError(`unreadable DICOM: ${message}`);
   }
 }
 

@@ -8,10 +8,11 @@ import type { DoseReport } from '../report/types.js';
 import { C } from './concepts.js';
 
 export type ExtractOutcome =
-  | { status: 'report'; report: DoseReport }
+  | { status: 'report'; report: DoseReport; kind: ExtractorKind }
   /** DICOM, but not a dose source we read: skipped, not an error. */
   | { status: 'not-dose'; reason: string }
-  | { status: 'failed'; reason: string };
+  /** `kind` is known when the object was recognised but could not be read. */
+  | { status: 'failed'; reason: string; kind?: ExtractorKind };
 
 /** Extractors by the kind of object they read. */
 export type ExtractorKind = 'rdsr-ct' | 'rdsr-projection' | 'rrdsr' | 'dx-image' | 'mg-image' | 'ct-philips-sc' | 'nm-image';
@@ -90,9 +91,9 @@ export function extractFromDataset(parsed: ParsedDicom): ExtractOutcome {
     if (parsed.truncated) {
       report.warnings = [...(report.warnings ?? []), `file is truncated or damaged (${parsed.problem ?? 'unexpected end'}); values read before the damage were kept`];
     }
-    return { status: 'report', report };
+    return { status: 'report', report, kind: cls.kind };
   } catch (err) {
-    return { status: 'failed', reason: err instanceof Error ? err.message : String(err) };
+    return { status: 'failed', reason: err instanceof Error ? err.message : String(err), kind: cls.kind };
   }
 }
 

@@ -1,9 +1,12 @@
-// One file in, one result line out: read the header, extract, store. Every failure becomes
-// a reason; nothing here throws for a bad file.
-import { readDicomFile, NotDicomError } from '../dicom/read.js';
+// One file in, one result line out: read the header, extract, store, then deal with the
+// source file (delete when configured, quarantine on failure). Nothing here throws for a bad
+// file; every failure becomes a reason.
+import type { Logger } from 'pino';
+import { DamagedDicomError, NotDicomError, readDicomFile, type ParsedDicom } from '../dicom/read.js';
 import type { Db } from '../db/connect.js';
-import { extractFromDataset } from '../extract/index.js';
+import { extractFromDataset, type ExtractorKind } from '../extract/index.js';
 import type { SiteSettings } from '../settings/site.js';
+import { deleteIfConfigured, quarantine } from './file-disposition.js';
 import { ingestReport } from './ingest.js';
 
 export type FileStatus = 'imported' | 'merged' | 'duplicate' | 'not-dose' | 'failed';
@@ -15,6 +18,16 @@ export interface FileResult {
   studyId?: number;
   modality?: string;
   warnings?: string[];
+  /** Where a failed file was kept. */
+  quarantinedAs?: string;
+  /** True when the source file was deleted after its data was committed. */
+  deleted?: boolean;
+}
+
+export interface ImportOptions {
+  /** Data folder holding the quarantine; without it failed files are only reported. */
+  dataDir?: string;
+  logger?: Logger;
 }
 
 function ioReason(err: unknown): string {
@@ -32,24 +45,55 @@ function ioReason(err: unknown): string {
   }
 }
 
-export async function importFile(db: Db, settings: SiteSettings, file: string): Promise<FileResult> {
-  let parsed;
+async function classifyAndStore(db: Db, settings: SiteSettings, file: string): Promise<{ result: FileResult; kind: ExtractorKind | null; dicom: boolean }> {
+  let parsed: ParsedDicom;
   try {
     parsed = await readDicomFile(file);
   } catch (err) {
-    if (err instanceof NotDicomError) return { file, status: 'failed', message: err.message };
-    return { file, status: 'failed', message: `cannot read file: ${ioReason(err)}` };
+    if (err instanceof NotDicomError) return { result: { file, status: 'failed', message: err.message }, kind: null, dicom: false };
+    if (err instanceof DamagedDicomError) return { result: { file, status: 'failed', message: err.message }, kind: null, dicom: true };
+    return { result: { file, status: 'failed', message: `cannot read file: ${ioReason(err)}` }, kind: null, dicom: false };
   }
   const outcome = extractFromDataset(parsed);
-  if (outcome.status === 'not-dose') return { file, status: 'not-dose', message: outcome.reason };
-  if (outcome.status === 'failed') return { file, status: 'failed', message: outcome.reason };
+  if (outcome.status === 'not-dose') return { result: { file, status: 'not-dose', message: outcome.reason }, kind: null, dicom: true };
+  if (outcome.status === 'failed') return { result: { file, status: 'failed', message: outcome.reason }, kind: outcome.kind ?? null, dicom: true };
   const report = outcome.report;
   try {
-    const result = await ingestReport(db, settings, report);
-    const out: FileResult = { file, status: result.status, message: result.message, studyId: result.studyId, modality: report.modality };
-    if (report.warnings?.length) out.warnings = report.warnings;
-    return out;
+    const stored = await ingestReport(db, settings, report);
+    const result: FileResult = { file, status: stored.status, message: stored.message, studyId: stored.studyId, modality: report.modality };
+    if (report.warnings?.length) result.warnings = report.warnings;
+    return { result, kind: outcome.kind, dicom: true };
   } catch (err) {
-    return { file, status: 'failed', message: `could not store: ${err instanceof Error ? err.message : String(err)}` };
+    return { result: { file, status: 'failed', message: `could not store: ${err instanceof Error ? err.message : String(err)}` }, kind: outcome.kind, dicom: true };
   }
+}
+
+export async function importFile(db: Db, settings: SiteSettings, file: string, opts: ImportOptions = {}): Promise<FileResult> {
+  const { result, kind, dicom } = await classifyAndStore(db, settings, file);
+  const log = opts.logger;
+  if (result.status === 'failed') {
+    log?.warn({ file, reason: result.message, kind }, 'import failed');
+    // Non-DICOM files (a README in an import folder) are not dose data: reported, left alone.
+    if (opts.dataDir && dicom) {
+      try {
+        result.quarantinedAs = await quarantine(opts.dataDir, file, result.message, kind, settings);
+      } catch (err) {
+        log?.error({ file, err: String(err) }, 'could not quarantine failed file');
+      }
+    }
+    return result;
+  }
+  if (result.status === 'not-dose') {
+    log?.info({ file, reason: result.message }, 'not a dose object');
+    return result;
+  }
+  log?.info({ file, status: result.status, studyId: result.studyId, modality: result.modality }, result.message);
+  if (kind) {
+    try {
+      result.deleted = await deleteIfConfigured(file, kind, settings);
+    } catch (err) {
+      log?.warn({ file, err: String(err) }, 'imported, but could not delete the source file');
+    }
+  }
+  return result;
 }

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Benchmarks (not tests): `npm run bench [name...]`. Prints a table per benchmark; the
+// figures recorded in BENCHMARKS.md come from this command.
+import { spawnSync } from 'node:child_process';
+import { benchImport } from '../bench/import.mjs';
+
+spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+const engines = (process.env.OPENREM_TEST_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim());
+const only = process.argv.slice(2);
+const want = (name) => only.length === 0 || only.includes(name);
+
+function table(rows) {
+  const keys = Object.keys(rows[0] ?? {});
+  const fmt = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 2 : 1)) : v === null ? '' : String(v));
+  console.log(`| ${keys.join(' | ')} |\n|${keys.map(() => '---').join('|')}|`);
+  for (const r of rows) console.log(`| ${keys.map((k) => fmt(r[k])).join(' | ')} |`);
+}
+
+console.log(`node ${process.version}, ${new Date().toISOString().slice(0, 10)}, engines: ${engines.join(', ')}`);
+if (want('import')) {
+  console.log('\n## import throughput (openrem import DIR, empty database)');
+  table(await benchImport(engines));
+}
