@@ -10,6 +10,8 @@ import type { Database } from './schema.js';
 export interface Db {
   kysely: Kysely<Database>;
   engine: Engine;
+  /** PostgreSQL schema in use, when not the default one. */
+  pgSchema?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -69,22 +71,26 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Db
   const pool = new pg.default.Pool({ connectionString: url, max: 10 });
   if (schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${schema}`);
+    // Before the first connection: that one goes back to the pool and must use the schema too.
+    pool.on('connect', (client) => {
+      client.query(`set search_path to ${schema}`).catch(() => undefined);
+    });
     const client = await pool.connect();
     try {
       await client.query(`create schema if not exists ${schema}`);
     } finally {
       client.release();
     }
-    pool.on('connect', (client) => {
-      client.query(`set search_path to ${schema}`).catch(() => undefined);
-    });
   }
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, engine: 'postgres', close: () => kysely.destroy() };
+  return { kysely, engine: 'postgres', pgSchema: schema, close: () => kysely.destroy() };
 }
 
 export async function migrate(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider(db.engine) });
+  // The migrator looks for its bookkeeping tables in every schema: named, it cannot take
+  // another schema's for its own.
+  const schema = db.pgSchema ? { migrationTableSchema: db.pgSchema } : {};
+  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider(db.engine), ...schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

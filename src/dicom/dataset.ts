@@ -35,8 +35,14 @@ export class DicomDataset {
 
   constructor(raw: RawDataSet, inheritedCharset?: string) {
     this.raw = raw;
-    const own = raw.elements[SPECIFIC_CHARACTER_SET];
-    this.charset = own && own.length > 0 ? (raw.string(SPECIFIC_CHARACTER_SET) ?? '').trim() || inheritedCharset : inheritedCharset;
+    const own = raw.elements[SPECIFIC_CHARACTER_SET] ? this.bytesOf(raw.elements[SPECIFIC_CHARACTER_SET]) : null;
+    this.charset = own && own.length > 0 ? latin1(own).replace(/[\s\0]+$/, '').trim() || inheritedCharset : inheritedCharset;
+  }
+
+  /** The value bytes of an element, cut at the end of the data (truncated files); null when none. */
+  private bytesOf(e: Element): Uint8Array | null {
+    const end = Math.min(e.dataOffset + e.length, this.raw.byteArray.length);
+    return end > e.dataOffset ? this.raw.byteArray.subarray(e.dataOffset, end) : null;
   }
 
   element(tag: string): Element | undefined {
@@ -56,9 +62,8 @@ export class DicomDataset {
   text(tag: string): string | null {
     const e = this.raw.elements[tag];
     if (!e || e.length === 0) return null;
-    const end = Math.min(e.dataOffset + e.length, this.raw.byteArray.length);
-    if (end <= e.dataOffset) return null;
-    const bytes = this.raw.byteArray.subarray(e.dataOffset, end);
+    const bytes = this.bytesOf(e);
+    if (!bytes) return null;
     const vr = this.vrOf(tag, e) ?? 'LO';
     let s: string;
     if (TEXT_VRS.has(vr)) {

@@ -30,6 +30,8 @@ export const VR_OF_TAG: Readonly<Record<string, string>> = {
   x0040a168: 'SQ', // Concept Code Sequence
   x00180022: 'CS', // Scan Options
   x00540400: 'SH', // Image ID
+  x00180031: 'LO', // Radiopharmaceutical
+  x00541103: 'LO', // Reconstruction Method
   // Binary numbers.
   x00280010: 'US', // Rows
   x00280011: 'US', // Columns
@@ -37,6 +39,7 @@ export const VR_OF_TAG: Readonly<Record<string, string>> = {
   x00540011: 'US', // Number of Energy Windows
   x00540021: 'US', // Number of Detectors
   x00540051: 'US', // Number of Rotations
+  x00540061: 'US', // Number of R-R Intervals
   x00540071: 'US', // Number of Time Slots
   x00540081: 'US', // Number of Slices
   x00540101: 'US', // Number of Time Slices

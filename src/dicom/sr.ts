@@ -70,6 +70,8 @@ export interface Measurement {
 export class SrItem {
   readonly ds: DicomDataset;
   private kids: SrItem[] | undefined;
+  // Lookups by concept test every sibling's concept name: decode each one once.
+  private conceptCache: Code | null | undefined;
 
   constructor(ds: DicomDataset) {
     this.ds = ds;
@@ -84,7 +86,8 @@ export class SrItem {
   }
 
   get concept(): Code | null {
-    return readCode(this.ds.item(TAG.ConceptNameCodeSequence));
+    if (this.conceptCache === undefined) this.conceptCache = readCode(this.ds.item(TAG.ConceptNameCodeSequence));
+    return this.conceptCache;
   }
 
   is(concept: Concept): boolean {

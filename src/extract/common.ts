@@ -35,6 +35,12 @@ export function readRequestedProcedure(ds: DicomDataset): string | null {
   );
 }
 
+/** A multi-valued person name attribute as one text, its names joined by " | " (as the reference system stores them). */
+function personNames(ds: DicomDataset, tag: string): string | null {
+  const names = ds.texts(tag);
+  return names.length ? names.join(' | ') : null;
+}
+
 export function readStudyInfo(ds: DicomDataset): StudyInfo {
   return {
     studyInstanceUid: ds.string(T.StudyInstanceUID) ?? '',
@@ -46,10 +52,10 @@ export function readStudyInfo(ds: DicomDataset): StudyInfo {
     studyDescription: ds.text(T.StudyDescription),
     requestedProcedure: readRequestedProcedure(ds),
     procedureCode: readCode(ds.item(T.ProcedureCodeSequence))?.meaning ?? null,
-    referringPhysicianName: ds.personName(T.ReferringPhysicianName),
-    performingPhysicianName: ds.personName(T.PerformingPhysicianName),
-    nameOfPhysicianReadingStudy: ds.personName(T.NameOfPhysiciansReadingStudy),
-    operatorName: ds.personName(T.OperatorsName),
+    referringPhysicianName: personNames(ds, T.ReferringPhysicianName),
+    performingPhysicianName: personNames(ds, T.PerformingPhysicianName),
+    nameOfPhysicianReadingStudy: personNames(ds, T.NameOfPhysiciansReadingStudy),
+    operatorName: personNames(ds, T.OperatorsName),
   };
 }
 

@@ -6,6 +6,10 @@ import { srRoot } from '../dicom/sr.js';
 import { SOP_CLASS, T } from '../dicom/tags.js';
 import type { DoseReport } from '../report/types.js';
 import { C } from './concepts.js';
+import { extractNmImage } from './image-nm.js';
+import { extractRrdsr } from './rrdsr-nm.js';
+import { extractCtRadiationDose } from './rdsr-ct.js';
+import { extractProjectionRdsr } from './rdsr-projection.js';
 
 export type ExtractOutcome =
   | { status: 'report'; report: DoseReport; kind: ExtractorKind }
@@ -25,7 +29,12 @@ export interface ExtractContext {
 export type Extractor = (ds: DicomDataset, ctx: ExtractContext) => DoseReport;
 
 /** One extractor per kind of object; a kind without one is reported as not read. */
-const extractors: Partial<Record<ExtractorKind, Extractor>> = {};
+const extractors: Partial<Record<ExtractorKind, Extractor>> = {
+  rrdsr: extractRrdsr,
+  'nm-image': extractNmImage,
+  'rdsr-ct': extractCtRadiationDose,
+  'rdsr-projection': extractProjectionRdsr,
+};
 
 const SR_CLASSES = new Set<string>([
   SOP_CLASS.XRayRadiationDoseSR,

@@ -23,7 +23,8 @@ export function readObservers(container: SrItem): ObserverContext[] {
       current = {};
       observers.push(current);
     }
-    if (item.is(C.DeviceObserverUID)) current.deviceObserverUid = item.uid;
+    // Some devices write the UID as TEXT.
+    if (item.is(C.DeviceObserverUID)) current.deviceObserverUid = item.uid ?? item.text;
     else if (item.is(C.DeviceObserverName)) current.deviceObserverName = item.text;
     else if (item.is(C.DeviceObserverManufacturer)) current.deviceObserverManufacturer = item.text;
     else if (item.is(C.DeviceObserverModelName)) current.deviceObserverModelName = item.text;

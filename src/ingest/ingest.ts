@@ -10,6 +10,7 @@ import { findOrCreateEquipment } from './equipment.js';
 import { decide, eventKey, type ExistingStudy } from './merge.js';
 import { applyPrivacy } from './privacy.js';
 import { mergeImageReport } from './merge-images.js';
+import { mergeNmReport, storedAdministrationKeys } from './merge-nm.js';
 
 export type IngestStatus = 'imported' | 'merged' | 'duplicate';
 
@@ -23,7 +24,7 @@ export interface IngestResult {
 type Q = Parameters<Parameters<typeof writeTransaction>[2]>[0];
 
 async function existingStudies(q: Q, studyUid: string): Promise<ExistingStudy[]> {
-  const studies = await q.selectFrom('study').select(['id', 'modality', 'source_kind']).where('study_instance_uid', '=', studyUid).orderBy('id').execute();
+  const studies = await q.selectFrom('study').select(['id', 'modality', 'source_kind', 'dose_json']).where('study_instance_uid', '=', studyUid).orderBy('id').execute();
   if (studies.length === 0) return [];
   const ids = studies.map((s) => s.id);
   const [uids, ct, proj] = await Promise.all([
@@ -37,6 +38,7 @@ async function existingStudies(q: Q, studyUid: string): Promise<ExistingStudy[]>
     const keys = new Set<string>([
       ...myCt.map((e) => eventKey({ irradiationEventUid: e.irradiation_event_uid, dateTimeStarted: e.date_time_started, acquisitionProtocol: e.acquisition_protocol }, e.dlp_mgycm)),
       ...myProj.map((e) => eventKey({ irradiationEventUid: e.irradiation_event_uid, dateTimeStarted: e.date_time_started, acquisitionProtocol: e.acquisition_protocol }, e.dose_area_product_gym2)),
+      ...storedAdministrationKeys(s),
     ]);
     return {
       id: s.id,
@@ -91,10 +93,13 @@ export async function ingestReport(db: Db, settings: SiteSettings, incoming: Dos
       case 'append': {
         const [stored] = await loadStudies(q, [decision.studyId]);
         if (!stored) throw new Error(`study ${decision.studyId} disappeared during import`);
-        const merged = mergeImageReport(stored, report);
+        const merged = report.modality === 'NM' ? mergeNmReport(stored, report) : mergeImageReport(stored, report);
         merged.summary = summarise(merged);
-        await replaceStudy(q, decision.studyId, merged, equipment.id);
-        return { status: 'merged', studyId: decision.studyId, message: `added as an event to study ${decision.studyId}` };
+        // A merge may keep the stored study's equipment (NM: the dose report's wins over images').
+        const mergedEquipment = merged.equipment === report.equipment ? equipment : await findOrCreateEquipment(q, { ...merged.equipment }, now);
+        await replaceStudy(q, decision.studyId, merged, mergedEquipment.id);
+        const what = report.modality === 'NM' ? 'combined with' : 'added as an event to';
+        return { status: 'merged', studyId: decision.studyId, message: `${what} study ${decision.studyId}` };
       }
     }
   });

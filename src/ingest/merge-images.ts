@@ -23,7 +23,8 @@ export function mergeImageReport(stored: StoredStudy, incoming: DoseReport): Dos
   };
 }
 
-function fillGaps<T extends object>(first: T, later: T): T {
+/** `first` with the keys it lacks (absent or null) taken from `later`. */
+export function fillGaps<T extends object>(first: T, later: T): T {
   const out = { ...first } as Record<string, unknown>;
   for (const [k, v] of Object.entries(later)) {
     if ((out[k] === null || out[k] === undefined) && v !== null && v !== undefined) out[k] = v;

@@ -1,13 +1,14 @@
 // What to do with an incoming report given the stored studies with the same Study Instance
 // UID. Pure: the decision is tested on its own; ingestion carries it out.
 import type { DoseReport, ProjectionEvent } from '../report/types.js';
+import { decideNm } from './merge-nm.js';
 
 export interface ExistingStudy {
   id: number;
   modality: string;
   sourceKind: string;
   sopInstanceUids: ReadonlySet<string>;
-  /** Keys of its events (see eventKey). */
+  /** Keys of its events (see eventKey) and of the administrations its NM dose report recorded (see administrationKey). */
   eventKeys: ReadonlySet<string>;
   /** Start times of its projection events, for image objects sent twice (processing/presentation). */
   eventStartTimes: ReadonlySet<string>;
@@ -21,7 +22,7 @@ export type Decision =
   | { action: 'record-only'; studyId: number; reason: string }
   /** A cumulative RDSR holding every stored event and more: it replaces the stored content. */
   | { action: 'replace'; studyId: number }
-  /** One more image of a study built from image headers: its event is added. */
+  /** One more object of a study built from several (image headers; NM images and dose report): it is combined in. */
   | { action: 'append'; studyId: number };
 
 /** Identity of an event: its UID, or when a device sends none, what it recorded. */
@@ -56,6 +57,7 @@ export function decide(incoming: DoseReport, existing: readonly ExistingStudy[])
     }
   }
   if (candidates.length === 0) return { action: 'new' };
+  if (incoming.modality === 'NM') return decideNm(incoming, candidates);
 
   if (IMAGE_KINDS.has(incoming.sourceKind)) {
     // Images of one study become events of one study: the first stored study with that UID.

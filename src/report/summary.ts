@@ -1,6 +1,6 @@
 // Study-level totals derived from a report. Stored as study columns so list pages, filters
 // and charts never re-aggregate events.
-import type { DoseReport, ProjectionEvent, StudySummary } from './types.js';
+import type { DoseReport, ProjectionAccumulated, ProjectionDose, StudySummary } from './types.js';
 
 function sum(values: (number | null | undefined)[]): number | null {
   let total = 0;
@@ -52,36 +52,76 @@ export function planeOf(acquisitionPlane: string | null | undefined): 'A' | 'B' 
   return /plane\s*b/i.test(acquisitionPlane ?? '') ? 'B' : 'A';
 }
 
-function lateralityOf(e: ProjectionEvent): 'left' | 'right' | 'both' | null {
-  const l = (e.laterality ?? '').toLowerCase();
+/** Breast of a laterality as RDSRs code it: "Left breast" / "Left", "Right breast" / "Right", "Both breasts". */
+function breastOf(laterality: string | null | undefined): 'left' | 'right' | 'both' | null {
+  const l = (laterality ?? '').trim().toLowerCase();
   if (l.startsWith('left') || l === 'l') return 'left';
   if (l.startsWith('right') || l === 'r') return 'right';
   if (l.startsWith('both') || l.startsWith('bilateral') || l === 'b') return 'both';
   return null;
 }
 
+/**
+ * Average glandular dose per breast: the accumulated dose the device reports per breast
+ * (TID 10005), or where it reports none, the sum over the events of that breast.
+ */
+function summariseMammography(proj: ProjectionDose, out: StudySummary): void {
+  const accumulated = proj.accumulated.flatMap((a) => a.mammography ?? []);
+  const total = (breast: 'left' | 'right' | 'both') =>
+    accumulated.length > 0
+      ? sum(accumulated.filter((m) => breastOf(m.laterality) === breast).map((m) => m.accumulatedAverageGlandularDoseMGy))
+      : sum(proj.events.filter((e) => breastOf(e.laterality) === breast).map((e) => e.averageGlandularDoseMGy));
+  out.totalAgdLeftMGy = total('left');
+  out.totalAgdRightMGy = total('right');
+  out.totalAgdBothMGy = total('both');
+}
+
+/**
+ * Accumulated records per plane. An "All Planes" record next to plane records would count
+ * the dose twice and is left out; two records naming the same plane are the two planes in
+ * report order.
+ */
+function accumulatedByPlane(accumulated: readonly ProjectionAccumulated[]): Map<'A' | 'B', ProjectionAccumulated[]> {
+  const perPlane = accumulated.filter((a) => !/all\s*planes/i.test(a.acquisitionPlane ?? ''));
+  const records = perPlane.length > 0 ? perPlane : accumulated;
+  const out = new Map<'A' | 'B', ProjectionAccumulated[]>();
+  for (const a of records) {
+    let plane = planeOf(a.acquisitionPlane);
+    const other = plane === 'A' ? 'B' : 'A';
+    if (out.has(plane) && !out.has(other)) plane = other;
+    out.set(plane, [...(out.get(plane) ?? []), a]);
+  }
+  return out;
+}
+
+function accumulatedDap(a: ProjectionAccumulated): number | null {
+  return a.integratedProjection?.doseAreaProductTotalGym2 ?? a.doseAreaProductTotalGym2 ?? sum([a.fluoroDoseAreaProductTotalGym2, a.acquisitionDoseAreaProductTotalGym2]);
+}
+
+function accumulatedRpDose(a: ProjectionAccumulated): number | null {
+  return a.integratedProjection?.doseRpTotalGy ?? a.doseRpTotalGy ?? sum([a.fluoroDoseRpTotalGy, a.acquisitionDoseRpTotalGy]);
+}
+
+/**
+ * Totals per plane: the device's accumulated totals (TID 10007, else the fluoroscopy plus
+ * acquisition totals of TID 10004), or where a plane has none, the sum of its events.
+ */
 function summariseProjection(report: DoseReport): StudySummary {
   const proj = report.projection!;
-  const events = proj.events;
-  const planes = new Set(events.map((e) => planeOf(e.acquisitionPlane)));
-  for (const a of proj.accumulated) planes.add(planeOf(a.acquisitionPlane));
-  const out: StudySummary = { numberOfEvents: events.length, numberOfPlanes: Math.max(planes.size, proj.accumulated.length > 0 || events.length > 0 ? 1 : 0) };
-
+  const out: StudySummary = { numberOfEvents: proj.events.length };
   if (report.modality === 'MG') {
-    out.totalAgdLeftMGy = sum(events.filter((e) => lateralityOf(e) === 'left').map((e) => e.averageGlandularDoseMGy));
-    out.totalAgdRightMGy = sum(events.filter((e) => lateralityOf(e) === 'right').map((e) => e.averageGlandularDoseMGy));
-    out.totalAgdBothMGy = sum(events.filter((e) => lateralityOf(e) === 'both').map((e) => e.averageGlandularDoseMGy));
+    summariseMammography(proj, out);
     return out;
   }
-
-  // Totals per plane: the device's accumulated totals where it reported them, else the sum of its events.
+  const accumulated = accumulatedByPlane(proj.accumulated);
+  const planes = new Set([...accumulated.keys(), ...proj.events.map((e) => planeOf(e.acquisitionPlane))]);
+  out.numberOfPlanes = planes.size > 0 ? planes.size : null;
   for (const plane of ['A', 'B'] as const) {
-    const acc = proj.accumulated.filter((a) => planeOf(a.acquisitionPlane) === plane);
-    const evs = events.filter((e) => planeOf(e.acquisitionPlane) === plane);
-    const accDap = sum(acc.map((a) => a.doseAreaProductTotalGym2 ?? sum([a.fluoroDoseAreaProductTotalGym2, a.acquisitionDoseAreaProductTotalGym2])));
-    const accRp = sum(acc.map((a) => a.doseRpTotalGy ?? sum([a.fluoroDoseRpTotalGy, a.acquisitionDoseRpTotalGy])));
-    const dap = accDap ?? sum(evs.map((e) => e.doseAreaProductGym2));
-    const rp = accRp ?? sum(evs.map((e) => e.doseRpGy));
+    if (!planes.has(plane)) continue;
+    const acc = accumulated.get(plane) ?? [];
+    const evs = proj.events.filter((e) => planeOf(e.acquisitionPlane) === plane);
+    const dap = sum(acc.map(accumulatedDap)) ?? sum(evs.map((e) => e.doseAreaProductGym2));
+    const rp = sum(acc.map(accumulatedRpDose)) ?? sum(evs.map((e) => e.doseRpGy));
     if (plane === 'A') {
       out.totalDapAGym2 = dap;
       out.totalRpDoseAGy = rp;

@@ -192,6 +192,8 @@ export interface CtDose {
   sourceOfDoseInformation?: string | null;
   comment?: string | null;
   observers?: ObserverContext[];
+  /** Report-level participants, e.g. the person authorising the irradiation. */
+  personParticipants?: PersonParticipant[];
   totalNumberOfIrradiationEvents?: number | null;
   totalDlpMGyCm?: number | null;
   totalEffectiveDoseMSv?: number | null;
@@ -427,6 +429,8 @@ export interface NmAdministration {
 }
 
 export interface PetSeries {
+  /** Identifies the series: images of a series already recorded add no second entry. */
+  seriesInstanceUid?: string | null;
   seriesDatetime?: string | null;
   numberOfRrIntervals?: number | null;
   numberOfTimeSlots?: number | null;
