@@ -60,7 +60,8 @@ const MG_CLASSES = new Set<string>([
 const NM_CLASSES = new Set<string>([SOP_CLASS.NuclearMedicineImage, SOP_CLASS.PETImage, SOP_CLASS.EnhancedPETImage]);
 const CT_PROCEDURE = { meaning: 'Computed Tomography X-Ray', codes: ['P5-08000', '77477000'] };
 
-export type Classification = { kind: ExtractorKind; enhancedSr: boolean } | { kind: null; reason: string };
+/** `damaged`: it should be a dose object but is unreadable, a failure rather than a skip. */
+export type Classification = { kind: ExtractorKind; enhancedSr: boolean } | { kind: null; reason: string; damaged?: boolean };
 
 /** What kind of object this is, from its SOP class, modality and (for SRs) document title. */
 export function classify(ds: DicomDataset): Classification {
@@ -75,7 +76,11 @@ export function classify(ds: DicomDataset): Classification {
     }
     if (root.is(C.RadiopharmaceuticalRadiationDoseReport)) return { kind: 'rrdsr', enhancedSr };
     const title = root.concept?.meaning;
-    return { kind: null, reason: `not a radiation dose structured report${title ? ` (document title "${title}")` : ''}` };
+    // A dose SR class whose title is missing or wrong is a damaged dose report: skipping it would lose dose data.
+    if (!enhancedSr || !title) {
+      return { kind: null, damaged: true, reason: `a dose SR without a readable dose report title${title ? ` (document title "${title}")` : ' (truncated or damaged?)'}` };
+    }
+    return { kind: null, reason: `not a radiation dose structured report (document title "${title}")` };
   }
   if (DX_CLASSES.has(sopClass)) return { kind: 'dx-image', enhancedSr: false };
   if (MG_CLASSES.has(sopClass)) return { kind: 'mg-image', enhancedSr: false };
@@ -92,7 +97,7 @@ export function classify(ds: DicomDataset): Classification {
 export function extractFromDataset(parsed: ParsedDicom): ExtractOutcome {
   const ds = parsed.dataset;
   const cls = classify(ds);
-  if (cls.kind === null) return { status: 'not-dose', reason: cls.reason };
+  if (cls.kind === null) return cls.damaged ? { status: 'failed', reason: cls.reason } : { status: 'not-dose', reason: cls.reason };
   const extractor = extractors[cls.kind];
   if (!extractor) return { status: 'not-dose', reason: `${cls.kind} objects are not read by this version` };
   try {

@@ -64,15 +64,17 @@ async function moveOrCopy(from: string, to: string, move: boolean): Promise<'mov
 
 /**
  * Keeps a failed file in the quarantine folder with its reason. The source is moved when the
- * site deletes that kind of object after import (its folder is meant to empty), else copied
- * so the user's own files stay where they are. Returns the quarantined path.
+ * site deletes that kind of object after import (its folder is meant to empty; for a file of
+ * unknown kind, when any kind is deleted), else copied so the user's own files stay where they
+ * are. Returns the quarantined path.
  */
 export async function quarantine(dataDir: string, file: string, reason: string, kind: ExtractorKind | null, settings: SiteSettings, now = new Date()): Promise<string> {
   const dir = join(quarantineDir(dataDir), now.toISOString().slice(0, 10));
   await mkdir(dir, { recursive: true });
   const stamp = now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 17);
   const target = join(dir, `${stamp}-${basename(file)}`);
-  const move = kind !== null && settings.deleteAfterImport[deleteSettingFor(kind)];
+  // Unrecognisable files follow the site's general choice: any deletion setting means the folder is managed.
+  const move = kind !== null ? settings.deleteAfterImport[deleteSettingFor(kind)] : Object.values(settings.deleteAfterImport).some(Boolean);
   await moveOrCopy(file, target, move);
   const note: QuarantineNote = { originalPath: file, reason, kind, quarantinedAt: now.toISOString(), attempts: 1 };
   await writeFile(noteFileFor(target), JSON.stringify(note, null, 2));
