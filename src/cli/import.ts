@@ -1,4 +1,4 @@
-import { importFile, type FileResult, type FileStatus } from '../ingest/import-file.js';
+import { importFiles, type FileResult, type FileStatus } from '../ingest/import-file.js';
 import { quarantinedFiles, retryQuarantined } from '../ingest/retry-quarantine.js';
 import { flushLogs, getLogger } from '../log.js';
 import { loadSettings } from '../settings/store.js';
@@ -62,12 +62,12 @@ export async function runImport(args: string[]): Promise<number> {
       return;
     }
     const progress = new Progress(files.length, 'files');
-    for (const file of files) {
-      const r = await importFile(db, settings, file, { dataDir: config.dataDir, logger });
-      results.push(r);
-      emit(r, progress);
-      progress.tick();
-    }
+    results.push(
+      ...(await importFiles(db, settings, files, { dataDir: config.dataDir, logger }, (r) => {
+        emit(r, progress);
+        progress.tick();
+      })),
+    );
     progress.finish();
   });
   flushLogs();

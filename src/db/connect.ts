@@ -42,8 +42,34 @@ async function openSqlite(dataDir: string): Promise<Db> {
   native.pragma('foreign_keys = ON');
   native.pragma('busy_timeout = 30000');
   registerSqliteAggregates(native);
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return { kysely, engine: 'sqlite', close: () => kysely.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; imports and list pages run the same few statements
+ * thousands of times, so prepared statements are kept by their SQL text.
+ */
+function withStatementCache(native: import('better-sqlite3').Database): import('better-sqlite3').Database {
+  const cache = new Map<string, import('better-sqlite3').Statement>();
+  const prepare = native.prepare.bind(native);
+  return new Proxy(native, {
+    get(target, prop) {
+      if (prop !== 'prepare') {
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (source: string) => {
+        let stmt = cache.get(source);
+        if (!stmt) {
+          stmt = prepare(source);
+          if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+          cache.set(source, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
 }
 
 /** SQLite lacks median; register one so every engine answers the same chart queries. */

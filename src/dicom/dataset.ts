@@ -198,6 +198,16 @@ export class DicomDataset {
   }
 }
 
+const utf8 = new TextDecoder('utf-8');
+
+function isPlainAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x80 || b === 0x1b) return false;
+  }
+  return true;
+}
+
 function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
@@ -208,9 +218,12 @@ function latin1(bytes: Uint8Array): string {
  */
 export function decodeText(charset: string | undefined, bytes: Uint8Array, vr: string): string {
   const cs = (charset ?? '').trim();
-  if (cs === '' || cs === 'ISO_IR 6' || cs === 'ISO 2022 IR 6') {
+  // Most values are plain ASCII, which every character set decodes alike (escape sequences,
+  // byte 0x1b, switch ISO 2022 sets and need the full decoder).
+  if (cs === '' || cs === 'ISO_IR 6' || cs === 'ISO 2022 IR 6' || isPlainAscii(bytes)) {
     return latin1(bytes);
   }
+  if (cs === 'ISO_IR 192') return utf8.decode(bytes);
   try {
     return convertBytes(cs, bytes, { vr });
   } catch {

@@ -4,6 +4,7 @@
 import { open } from 'node:fs/promises';
 import dicomParser from 'dicom-parser';
 import { DicomDataset } from './dataset.js';
+import { resumeAfterExplicitUnSequence } from './un-sequence.js';
 
 const PIXEL_DATA = 'x7fe00010';
 const IMPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2';
@@ -46,6 +47,7 @@ export function parseDicom(bytes: Uint8Array): ParsedDicom {
     const partial = (err as { dataSet?: dicomParser.DataSet }).dataSet;
     const message = describe(err);
     if (partial && Object.keys(partial.elements).length > 0) {
+      if (hasPreamble && resumeAfterExplicitUnSequence(bytes, partial, PIXEL_DATA)) return { dataset: new DicomDataset(partial), truncated: false, problem: null };
       return { dataset: new DicomDataset(partial), truncated: true, problem: message };
     }
     throw new DamagedDicomError(`unreadable DICOM: ${message}`);

@@ -53,12 +53,34 @@ function normalise(s: string): string {
   return s.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
+// Concept lookups run for every sibling of every item: normalised meanings are computed once
+// per concept and once per code read.
+const conceptMeanings = new WeakMap<Concept, Set<string>>();
+const codeMeanings = new WeakMap<Code, string | null>();
+
+function meaningsOf(concept: Concept): Set<string> {
+  let set = conceptMeanings.get(concept);
+  if (!set) {
+    set = new Set([concept.meaning, ...(concept.altMeanings ?? [])].map(normalise));
+    conceptMeanings.set(concept, set);
+  }
+  return set;
+}
+
+function normalisedMeaning(code: Code): string | null {
+  let m = codeMeanings.get(code);
+  if (m === undefined) {
+    m = code.meaning == null ? null : normalise(code.meaning);
+    codeMeanings.set(code, m);
+  }
+  return m;
+}
+
 export function codeMatches(code: Code | null, concept: Concept): boolean {
   if (!code) return false;
   if (code.value !== '' && concept.codes.includes(code.value)) return true;
-  if (code.meaning == null) return false;
-  const m = normalise(code.meaning);
-  return m === normalise(concept.meaning) || (concept.altMeanings?.some((a) => normalise(a) === m) ?? false);
+  const m = normalisedMeaning(code);
+  return m !== null && meaningsOf(concept).has(m);
 }
 
 export interface Measurement {

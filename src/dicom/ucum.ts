@@ -30,6 +30,9 @@ const ATOMS: Record<string, Atom> = {
   s: { dim: 's', scale: 1 },
   min: { dim: 's', scale: 60 },
   h: { dim: 's', scale: 3600 },
+  d: { dim: 's', scale: 86400 },
+  wk: { dim: 's', scale: 604800 },
+  Ci: { dim: 'Bq', scale: 3.7e10 },
   A: { dim: 'A', scale: 1 },
   V: { dim: 'V', scale: 1 },
   g: { dim: 'g', scale: 1 },
@@ -116,13 +119,22 @@ function combine(terms: Term[]): ParsedUnit {
   return { scale, dims };
 }
 
+// Devices repeat a handful of units thousands of times per import.
+const parsedUnits = new Map<string, ParsedUnit | null>();
+
 /** Reads a UCUM unit (tolerating the spellings devices use); null when it is not one we know. */
 export function parseUnit(unit: string): ParsedUnit | null {
+  const cached = parsedUnits.get(unit);
+  if (cached !== undefined) return cached;
   const trimmed = unit.trim();
-  if (trimmed === '') return null;
-  const s = ALIASES[trimmed] ?? trimmed;
-  const terms = parseFrom(s, 0, PREFIXES, ATOMS) ?? parseFrom(s.toUpperCase(), 0, CI_PREFIXES, CI_ATOMS);
-  return terms && terms.length > 0 ? combine(terms) : null;
+  let result: ParsedUnit | null = null;
+  if (trimmed !== '') {
+    const s = ALIASES[trimmed] ?? trimmed;
+    const terms = parseFrom(s, 0, PREFIXES, ATOMS) ?? parseFrom(s.toUpperCase(), 0, CI_PREFIXES, CI_ATOMS);
+    result = terms && terms.length > 0 ? combine(terms) : null;
+  }
+  if (parsedUnits.size < 10_000) parsedUnits.set(unit, result);
+  return result;
 }
 
 function sameDimension(a: ParsedUnit, b: ParsedUnit): boolean {

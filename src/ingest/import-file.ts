@@ -45,10 +45,10 @@ function ioReason(err: unknown): string {
   }
 }
 
-async function classifyAndStore(db: Db, settings: SiteSettings, file: string): Promise<{ result: FileResult; kind: ExtractorKind | null; dicom: boolean }> {
+async function classifyAndStore(db: Db, settings: SiteSettings, file: string, reading: Promise<ParsedDicom>): Promise<{ result: FileResult; kind: ExtractorKind | null; dicom: boolean }> {
   let parsed: ParsedDicom;
   try {
-    parsed = await readDicomFile(file);
+    parsed = await reading;
   } catch (err) {
     if (err instanceof NotDicomError) return { result: { file, status: 'failed', message: err.message }, kind: null, dicom: false };
     if (err instanceof DamagedDicomError) return { result: { file, status: 'failed', message: err.message }, kind: null, dicom: true };
@@ -68,8 +68,19 @@ async function classifyAndStore(db: Db, settings: SiteSettings, file: string): P
   }
 }
 
-export async function importFile(db: Db, settings: SiteSettings, file: string, opts: ImportOptions = {}): Promise<FileResult> {
-  const { result, kind, dicom } = await classifyAndStore(db, settings, file);
+/** Starts reading a file's header; errors surface when the import awaits it. */
+export function startReading(file: string): Promise<ParsedDicom> {
+  const reading = readDicomFile(file);
+  reading.catch(() => undefined);
+  return reading;
+}
+
+/**
+ * Imports one file. `reading` lets a caller start reading the next file while this one is
+ * stored (see importFiles).
+ */
+export async function importFile(db: Db, settings: SiteSettings, file: string, opts: ImportOptions = {}, reading: Promise<ParsedDicom> = startReading(file)): Promise<FileResult> {
+  const { result, kind, dicom } = await classifyAndStore(db, settings, file, reading);
   const log = opts.logger;
   if (result.status === 'failed') {
     log?.warn({ file, reason: result.message, kind }, 'import failed');
@@ -96,4 +107,18 @@ export async function importFile(db: Db, settings: SiteSettings, file: string, o
     }
   }
   return result;
+}
+
+/** Imports files in order, reading each file's header while the previous one is stored. */
+export async function importFiles(db: Db, settings: SiteSettings, files: readonly string[], opts: ImportOptions, onResult: (r: FileResult) => void): Promise<FileResult[]> {
+  const results: FileResult[] = [];
+  let next = files.length > 0 ? startReading(files[0]!) : null;
+  for (let i = 0; i < files.length; i++) {
+    const reading = next!;
+    next = i + 1 < files.length ? startReading(files[i + 1]!) : null;
+    const r = await importFile(db, settings, files[i]!, opts, reading);
+    results.push(r);
+    onResult(r);
+  }
+  return results;
 }

@@ -68,3 +68,12 @@ describe('UCUM units of measured values', () => {
     expect(convertMeasurement(m(null, 'cGy.cm'), 'mGy.cm')).toEqual({ ok: true, value: null, converted: false });
   });
 });
+
+describe('units of time and activity beyond the dose units', () => {
+  it('reads days, weeks and curies', () => {
+    expect(parseUnit('d')?.scale).toBe(86400);
+    expect(parseUnit('wk')?.scale).toBe(604800);
+    expect(parseUnit('mCi')?.scale).toBeCloseTo(3.7e7, 0);
+    expect(parseUnit('dGy.cm2')?.scale).toBeCloseTo(1e-5, 12);
+  });
+});

@@ -1,0 +1,103 @@
+// The web application: a fastify instance over an open database. `openrem serve` listens with
+// it; tests drive it with app.inject. One route module per page; errors become pages that
+// say what to do, never stack traces (those go to the log).
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { version } from '../cli/main.js';
+import type { AppConfig } from '../config.js';
+import type { Db } from '../db/connect.js';
+import { QueryError } from '../query/filters.js';
+import { HttpError } from './errors.js';
+import { h } from './jsx.js';
+import { openFileLog } from './logging.js';
+import { pageContext, sendPage, type SiteInfo } from './page.js';
+import { registerHomeRoutes } from './routes/home.js';
+import { registerStudyRoutes } from './routes/studies.js';
+import { STATIC_PREFIX } from './urls.js';
+import { ErrorPage } from './views/error.js';
+
+export interface BuildOptions {
+  db: Db;
+  config: AppConfig;
+  /** Defaults to a file logger in the data folder's logs/. */
+  logger?: FastifyBaseLogger;
+}
+
+/** What route modules get: the app to register on and what pages read. */
+export interface AppContext {
+  app: FastifyInstance;
+  db: Db;
+  config: AppConfig;
+  site: SiteInfo;
+}
+
+const STATIC_ROOT = fileURLToPath(new URL('../../src/web/static/', import.meta.url));
+
+/**
+ * Pages load nothing from elsewhere (hospitals run offline) and run no inline script, so the
+ * policy can be strict; it also keeps injected markup inert should escaping ever fail.
+ */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+
+export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
+  const fileLog = opts.logger ? null : openFileLog(opts.config.dataDir);
+  const app = Fastify({
+    loggerInstance: opts.logger ?? fileLog!.logger,
+    genReqId: () => randomBytes(6).toString('hex'),
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const site: SiteInfo = { version: version() };
+  const ctx: AppContext = { app, db: opts.db, config: opts.config, site };
+
+  if (fileLog) app.addHook('onClose', async () => fileLog.close());
+
+  app.addHook('onSend', async (_request, reply) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+  });
+
+  await app.register(fastifyStatic, { root: STATIC_ROOT, prefix: STATIC_PREFIX, maxAge: '1d', index: false });
+
+  registerHomeRoutes(ctx);
+  registerStudyRoutes(ctx);
+
+  app.setNotFoundHandler((request, reply) =>
+    sendPage(reply, h(ErrorPage, { ctx: pageContext(site, request), status: 404, title: 'Not found', message: `There is no page at ${request.url.split('?')[0]}.` }), 404),
+  );
+
+  app.setErrorHandler((err, request, reply) => {
+    const page = pageContext(site, request);
+    if (err instanceof QueryError) {
+      return sendPage(
+        reply,
+        h(ErrorPage, { ctx: page, status: 400, title: 'Bad request', message: 'Some parameters of this address are not valid:', problems: err.problems }),
+        400,
+      );
+    }
+    if (err instanceof HttpError) return sendPage(reply, h(ErrorPage, { ctx: page, status: err.status, title: err.title, message: err.message }), err.status);
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return sendPage(reply, h(ErrorPage, { ctx: page, status, title: 'Bad request', message: 'The request could not be understood.' }), status);
+    }
+    request.log.error({ err }, 'request failed');
+    return sendPage(
+      reply,
+      h(ErrorPage, {
+        ctx: page,
+        status: 500,
+        title: 'Something went wrong',
+        message: 'The page could not be produced. The error has been logged; please tell your administrator, with the reference below.',
+        reference: String(request.id),
+      }),
+      500,
+    );
+  });
+
+  return app;
+}

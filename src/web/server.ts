@@ -1,0 +1,73 @@
+// Listening for `openrem serve`: where to listen (options, environment, defaults) and the
+// reasons a server cannot start, each as one line a user can act on.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8000;
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+}
+
+/** A command-line or environment value that cannot be used. */
+export class ServeUsageError extends Error {}
+
+/** The server could not start listening; the message says why in one line. */
+export class ListenError extends Error {}
+
+function parsePort(text: string, source: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new ServeUsageError(`${source} must be a port number from 0 to 65535 (got "${text}")`);
+  return Number(text);
+}
+
+/** `--host H --port P` (or `--host=H`), else OPENREM_HOST / OPENREM_PORT, else the defaults. */
+export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ListenOptions {
+  let host = env.OPENREM_HOST?.trim() || DEFAULT_HOST;
+  let port = env.OPENREM_PORT?.trim() ? parsePort(env.OPENREM_PORT.trim(), 'OPENREM_PORT') : DEFAULT_PORT;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (name !== '--host' && name !== '--port') throw new ServeUsageError(`unknown option ${arg}`);
+    const value = inline ?? args[++i];
+    if (value === undefined || value === '') throw new ServeUsageError(`${name} needs a value`);
+    if (name === '--host') host = value;
+    else port = parsePort(value, '--port');
+  }
+  return { host, port };
+}
+
+function describeListenFailure(err: NodeJS.ErrnoException, { host, port }: ListenOptions): string {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return `port ${port} on ${host} is already in use (is OpenREM already running?); choose another with --port`;
+    case 'EACCES':
+      return `not allowed to listen on port ${port} (ports below 1024 need administrator rights); choose another with --port`;
+    case 'EADDRNOTAVAIL':
+      return `${host} is not an address of this machine; use --host with one of its addresses, or 0.0.0.0 for all`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return `host "${host}" is not a known name or address; use --host with an address of this machine`;
+    default:
+      return `cannot listen on ${host}:${port}: ${err.message}`;
+  }
+}
+
+/** The URL a browser uses for a listening address. */
+export function urlFor(host: string, port: number): string {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}/`;
+}
+
+/** Starts listening; returns the server's URL (with the real port when 0 asked for any). */
+export async function listen(app: FastifyInstance, opts: ListenOptions): Promise<string> {
+  try {
+    await app.listen({ host: opts.host, port: opts.port });
+  } catch (err) {
+    throw new ListenError(describeListenFailure(err as NodeJS.ErrnoException, opts));
+  }
+  const address = app.server.address() as AddressInfo;
+  return urlFor(opts.host, address.port);
+}
