@@ -1,6 +1,6 @@
 import { importFiles, type FileResult, type FileStatus } from '../ingest/import-file.js';
 import { quarantinedFiles, retryQuarantined } from '../ingest/retry-quarantine.js';
-import { flushLogs, getLogger } from '../log.js';
+import { openLog } from '../log.js';
 import { loadSettings } from '../settings/store.js';
 import { withDatabase } from './context.js';
 import { USAGE_ERROR } from './main.js';
@@ -49,28 +49,32 @@ export async function runImport(args: string[]): Promise<number> {
   const started = Date.now();
   await withDatabase(async (db, config) => {
     const settings = await loadSettings(db.kysely);
-    const logger = getLogger(config.dataDir);
-    if (retry) {
-      const progress = new Progress((await quarantinedFiles(config.dataDir)).length, 'quarantined files');
+    const log = openLog(config.dataDir);
+    const logger = log.logger;
+    try {
+      if (retry) {
+        const progress = new Progress((await quarantinedFiles(config.dataDir)).length, 'quarantined files');
+        results.push(
+          ...(await retryQuarantined(db, settings, config.dataDir, logger, (r) => {
+            emit(r, progress);
+            progress.tick();
+          })),
+        );
+        progress.finish();
+        return;
+      }
+      const progress = new Progress(files.length, 'files');
       results.push(
-        ...(await retryQuarantined(db, settings, config.dataDir, logger, (r) => {
+        ...(await importFiles(db, settings, files, { dataDir: config.dataDir, logger }, (r) => {
           emit(r, progress);
           progress.tick();
         })),
       );
       progress.finish();
-      return;
+    } finally {
+      log.close();
     }
-    const progress = new Progress(files.length, 'files');
-    results.push(
-      ...(await importFiles(db, settings, files, { dataDir: config.dataDir, logger }, (r) => {
-        emit(r, progress);
-        progress.tick();
-      })),
-    );
-    progress.finish();
   });
-  flushLogs();
 
   const count = (s: FileStatus) => results.filter((r) => r.status === s).length;
   const failed = count('failed');

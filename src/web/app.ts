@@ -11,7 +11,7 @@ import type { Db } from '../db/connect.js';
 import { QueryError } from '../query/filters.js';
 import { HttpError } from './errors.js';
 import { h } from './jsx.js';
-import { openFileLog } from './logging.js';
+import { openLog } from '../log.js';
 import { pageContext, sendPage, type SiteInfo } from './page.js';
 import { registerHomeRoutes } from './routes/home.js';
 import { registerStudyRoutes } from './routes/studies.js';
@@ -47,7 +47,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
-  const fileLog = opts.logger ? null : openFileLog(opts.config.dataDir);
+  const fileLog = opts.logger ? null : openLog(opts.config.dataDir, 'openrem', 'web');
   const app = Fastify({
     loggerInstance: opts.logger ?? fileLog!.logger,
     genReqId: () => randomBytes(6).toString('hex'),
