@@ -2,6 +2,7 @@
 // Benchmarks (not tests): `npm run bench [name...]`. Prints a table per benchmark; the
 // figures recorded in BENCHMARKS.md come from this command.
 import { spawnSync } from 'node:child_process';
+import { benchImageHeaders } from '../bench/image-headers.mjs';
 import { benchImport } from '../bench/import.mjs';
 
 spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
@@ -20,4 +21,8 @@ console.log(`node ${process.version}, ${new Date().toISOString().slice(0, 10)}, 
 if (want('import')) {
   console.log('\n## import throughput (openrem import DIR, empty database)');
   table(await benchImport(engines));
+}
+if (want('image-headers')) {
+  console.log('\n## image headers: read and extract a mammogram padded with pixel data (50 rounds each, fresh process per size)');
+  table(benchImageHeaders());
 }
