@@ -24,6 +24,9 @@ export const VR_OF_TAG: Readonly<Record<string, string>> = {
   x00180015: 'CS', // Body Part Examined
   x00321060: 'LO', // Requested Procedure Description
   x00400254: 'LO', // Performed Procedure Step Description
+  x00400310: 'ST', // Comments on Radiation Dose
+  x00187062: 'LT', // Exposure Control Mode Description
+  x00204000: 'LT', // Image Comments
   x0040a160: 'UT', // Text Value
   x0040a123: 'PN', // Person Name
   x0040a30a: 'DS', // Numeric Value
@@ -49,4 +52,14 @@ export const VR_OF_TAG: Readonly<Record<string, string>> = {
   x0040a13a: 'DT', // Referenced DateTime
   x0040a120: 'DT', // DateTime
   x00200013: 'IS', // Instance Number
+  x00400301: 'US', // Total Number of Exposures
+  x00400302: 'US', // Entrance Dose
+  x00189306: 'FD', // Single Collimation Width
+  x00189307: 'FD', // Total Collimation Width
+  x00189311: 'FD', // Spiral Pitch Factor
+  x00189328: 'FD', // Exposure Time in ms
+  x00189330: 'FD', // X-Ray Tube Current in mA
+  x00189332: 'FD', // Exposure in mAs
+  x00189345: 'FD', // CTDIvol
+  x00189402: 'FL', // Distance Source to Isocenter
 };

@@ -234,15 +234,17 @@ export function readView(ds: DicomDataset): string | null {
 }
 
 /**
- * When the exposure was made: Acquisition DateTime, else acquisition (or content, or study)
- * date and time. Null without a date: a time alone cannot place the event.
+ * When the exposure was made: Acquisition DateTime, else the acquisition (or content) date
+ * and time. The study's date and time are not the exposure's: images that had only those
+ * would all seem made at one moment, and be taken for copies of one exposure. Null when the
+ * image does not say.
  */
 export function readEventStart(ds: DicomDataset): string | null {
   const dt = ds.dateTime(T.AcquisitionDateTime);
   if (dt) return dt;
-  const date = ds.date(T.AcquisitionDate) ?? ds.date(T.ContentDate) ?? ds.date(T.StudyDate);
-  const time = ds.time(T.AcquisitionTime) ?? ds.time(T.ContentTime) ?? ds.time(T.StudyTime);
-  return date && time ? `${date}T${time}` : date ? `${date}T00:00:00` : null;
+  const date = ds.date(T.AcquisitionDate) ?? ds.date(T.ContentDate);
+  const time = ds.time(T.AcquisitionTime) ?? ds.time(T.ContentTime);
+  return date && time ? `${date}T${time}` : null;
 }
 
 /** Collimated field from the field of view: height × width of a rectangle, or a circle's diameter. */

@@ -6,6 +6,9 @@ import { srRoot } from '../dicom/sr.js';
 import { SOP_CLASS, T } from '../dicom/tags.js';
 import type { DoseReport } from '../report/types.js';
 import { C } from './concepts.js';
+import { extractCtPhilipsSc } from './ct-philips-sc.js';
+import { extractDxImage } from './image-dx.js';
+import { extractMgImage } from './image-mg.js';
 import { extractNmImage } from './image-nm.js';
 import { extractRrdsr } from './rrdsr-nm.js';
 import { extractCtRadiationDose } from './rdsr-ct.js';
@@ -34,6 +37,9 @@ const extractors: Partial<Record<ExtractorKind, Extractor>> = {
   'nm-image': extractNmImage,
   'rdsr-ct': extractCtRadiationDose,
   'rdsr-projection': extractProjectionRdsr,
+  'dx-image': extractDxImage,
+  'mg-image': extractMgImage,
+  'ct-philips-sc': extractCtPhilipsSc,
 };
 
 const SR_CLASSES = new Set<string>([
@@ -58,6 +64,8 @@ const MG_CLASSES = new Set<string>([
   SOP_CLASS.BreastProjectionXRayForProcessing,
 ]);
 const NM_CLASSES = new Set<string>([SOP_CLASS.NuclearMedicineImage, SOP_CLASS.PETImage, SOP_CLASS.EnhancedPETImage]);
+/** Exposure Dose Sequence: the dose a Philips CT dose-info capture carries. */
+const PHILIPS_EXPOSURE_DOSE_SEQUENCE = 'x0040030e';
 const CT_PROCEDURE = { meaning: 'Computed Tomography X-Ray', codes: ['P5-08000', '77477000'] };
 
 /** `damaged`: it should be a dose object but is unreadable, a failure rather than a skip. */
@@ -82,13 +90,18 @@ export function classify(ds: DicomDataset): Classification {
     }
     return { kind: null, reason: `not a radiation dose structured report (document title "${title}")` };
   }
-  if (DX_CLASSES.has(sopClass)) return { kind: 'dx-image', enhancedSr: false };
+  // Radiography classes also carry mammograms (modality MG) and dental panoramic images (PX, read as DX).
+  if (DX_CLASSES.has(sopClass)) return { kind: modality === 'MG' ? 'mg-image' : 'dx-image', enhancedSr: false };
   if (MG_CLASSES.has(sopClass)) return { kind: 'mg-image', enhancedSr: false };
   if (NM_CLASSES.has(sopClass)) return { kind: 'nm-image', enhancedSr: false };
   if (sopClass === SOP_CLASS.SecondaryCapture) {
     const manufacturer = (ds.string(T.Manufacturer) ?? '').toLowerCase();
-    if (manufacturer.includes('philips') && modality === 'CT') return { kind: 'ct-philips-sc', enhancedSr: false };
-    if (modality === 'MG') return { kind: 'mg-image', enhancedSr: false };
+    const imageType = ds.texts(T.ImageType).map((t) => t.toUpperCase());
+    if (manufacturer.includes('philips') && modality === 'CT' && (imageType.includes('DOSE_INFO') || ds.has(PHILIPS_EXPOSURE_DOSE_SEQUENCE))) {
+      return { kind: 'ct-philips-sc', enhancedSr: false };
+    }
+    // Original mammography captures (Hologic tomosynthesis projections) record an exposure; derived ones copy another image's.
+    if (modality === 'MG' && imageType.includes('ORIGINAL')) return { kind: 'mg-image', enhancedSr: false };
   }
   const what = [sopClass && `SOP class ${sopClass}`, modality && `modality ${modality}`].filter(Boolean).join(', ');
   return { kind: null, reason: `not a dose object${what ? ` (${what})` : ''}` };

@@ -4,10 +4,10 @@
 import { writeTransaction, type Db } from '../db/connect.js';
 import { insertStudy, loadStudies, recordObjectUid, replaceStudy } from '../db/report-store.js';
 import { summarise } from '../report/summary.js';
-import type { DoseReport } from '../report/types.js';
+import type { DoseReport, ProjectionEvent } from '../report/types.js';
 import type { SiteSettings } from '../settings/site.js';
 import { findOrCreateEquipment } from './equipment.js';
-import { decide, eventKey, type ExistingStudy } from './merge.js';
+import { decide, eventKey, exposureKey, IMAGE_KINDS, type ExistingStudy } from './merge.js';
 import { applyPrivacy } from './privacy.js';
 import { mergeImageReport } from './merge-images.js';
 import { mergeNmReport, storedAdministrationKeys } from './merge-nm.js';
@@ -32,6 +32,9 @@ async function existingStudies(q: Q, studyUid: string): Promise<ExistingStudy[]>
     q.selectFrom('ct_event').select(['study_id', 'irradiation_event_uid', 'date_time_started', 'acquisition_protocol', 'dlp_mgycm']).where('study_id', 'in', ids).execute(),
     q.selectFrom('proj_event').select(['study_id', 'irradiation_event_uid', 'date_time_started', 'acquisition_protocol', 'dose_area_product_gym2']).where('study_id', 'in', ids).execute(),
   ]);
+  // Whole events only for studies built from images (a few events each), to recognise a second image of one exposure.
+  const imageStudyIds = studies.filter((s) => IMAGE_KINDS.has(s.source_kind)).map((s) => s.id);
+  const imageEvents = imageStudyIds.length ? await q.selectFrom('proj_event').select(['study_id', 'data']).where('study_id', 'in', imageStudyIds).execute() : [];
   return studies.map((s) => {
     const myCt = ct.filter((e) => e.study_id === s.id);
     const myProj = proj.filter((e) => e.study_id === s.id);
@@ -46,7 +49,12 @@ async function existingStudies(q: Q, studyUid: string): Promise<ExistingStudy[]>
       sourceKind: s.source_kind,
       sopInstanceUids: new Set(uids.filter((u) => u.study_id === s.id).map((u) => u.sop_instance_uid)),
       eventKeys: keys,
-      eventStartTimes: new Set(myProj.map((e) => e.date_time_started).filter((t): t is string => t !== null)),
+      eventExposures: new Set(
+        imageEvents
+          .filter((e) => e.study_id === s.id)
+          .map((e) => exposureKey(JSON.parse(e.data) as ProjectionEvent))
+          .filter((k): k is string => k !== null),
+      ),
     };
   });
 }

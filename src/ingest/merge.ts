@@ -10,8 +10,8 @@ export interface ExistingStudy {
   sopInstanceUids: ReadonlySet<string>;
   /** Keys of its events (see eventKey) and of the administrations its NM dose report recorded (see administrationKey). */
   eventKeys: ReadonlySet<string>;
-  /** Start times of its projection events, for image objects sent twice (processing/presentation). */
-  eventStartTimes: ReadonlySet<string>;
+  /** Exposure identities of its image events (see exposureKey), for images of one exposure sent twice. */
+  eventExposures: ReadonlySet<string>;
 }
 
 export type Decision =
@@ -42,7 +42,27 @@ function isSubset(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return true;
 }
 
-const IMAGE_KINDS = new Set(['dx-image', 'mg-image']);
+/** Source kinds whose studies are built one image (one event) at a time. */
+export const IMAGE_KINDS: ReadonlySet<string> = new Set(['dx-image', 'mg-image']);
+
+/**
+ * What identifies one exposure across the images made of it: "for presentation" and "for
+ * processing" copies carry the same time and technique; tomosynthesis projections share a
+ * time but not their angle and dose. Null without a start time (nothing to compare).
+ */
+export function exposureKey(e: ProjectionEvent): string | null {
+  if (!e.dateTimeStarted) return null;
+  return JSON.stringify([
+    e.dateTimeStarted,
+    e.laterality ?? null,
+    e.viewPosition ?? null,
+    e.kvp ?? null,
+    e.exposureUAs ?? null,
+    e.averageGlandularDoseMGy ?? null,
+    e.doseAreaProductGym2 ?? null,
+    e.positionerPrimaryAngleDeg ?? null,
+  ]);
+}
 
 /** Studies a report may merge with: dose SRs of X-ray never merge with NM records and vice versa. */
 function sameFamily(r: DoseReport, s: ExistingStudy): boolean {
@@ -60,11 +80,15 @@ export function decide(incoming: DoseReport, existing: readonly ExistingStudy[])
   if (incoming.modality === 'NM') return decideNm(incoming, candidates);
 
   if (IMAGE_KINDS.has(incoming.sourceKind)) {
-    // Images of one study become events of one study: the first stored study with that UID.
-    const target = candidates.find((s) => IMAGE_KINDS.has(s.sourceKind)) ?? candidates[0]!;
-    const started = incoming.projection?.events[0]?.dateTimeStarted;
-    if (started && target.eventStartTimes.has(started)) {
-      return { action: 'record-only', studyId: target.id, reason: `an image of the same exposure (${started}) was imported before (for presentation / for processing copy)` };
+    // Images of one study become events of one study: the first stored study built from images
+    // of that modality, else the first of that modality; a study of another modality that happens
+    // to share the UID (a CT of the same visit) is left alone.
+    const target = candidates.find((s) => s.sourceKind === incoming.sourceKind && s.modality === incoming.modality) ?? candidates.find((s) => s.modality === incoming.modality);
+    if (!target) return { action: 'new' };
+    const event = incoming.projection?.events[0];
+    const key = event ? exposureKey(event) : null;
+    if (key && target.eventExposures.has(key)) {
+      return { action: 'record-only', studyId: target.id, reason: `an image of the same exposure (${event!.dateTimeStarted}) was imported before (for presentation / for processing copy)` };
     }
     return { action: 'append', studyId: target.id };
   }

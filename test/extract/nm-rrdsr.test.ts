@@ -115,16 +115,22 @@ describe('RRDSR units', () => {
     const r = extracted(
       editedRrdsr((root) => {
         setMeasurement(findItem(root, '113518'), 4.73, 'mSv.cm');
-        setMeasurement(findItem(root, '113507'), 10.6, 'mCi');
+        setMeasurement(findItem(root, '113507'), 10.6, 'mRutherford');
       }),
     );
     expect(r.nm!.administration!.organDoses![0]!.organDoseMGy).toBeNull();
     expect(r.nm!.administration!.administeredActivityMBq).toBeNull();
     expect(r.nm!.administration!.organDoses![1]!.organDoseMGy).toBe(4.33);
     expect(r.warnings).toEqual([
-      'Administered activity: unit "mCi" is not a known unit; value 10.6 not stored',
+      'Administered activity: unit "mRutherford" is not a known unit; value 10.6 not stored',
       'Organ Dose: unit "mSv.cm" cannot be converted to mGy; value 4.73 not stored',
     ]);
+  });
+
+  it('converts an activity given in millicuries (US sites) to MBq', () => {
+    const r = extracted(editedRrdsr((root) => setMeasurement(findItem(root, '113507'), 10.6, 'mCi')));
+    expect(r.nm!.administration!.administeredActivityMBq).toBeCloseTo(392.2, 6);
+    expect(r.warnings).toEqual(['Administered activity: 10.6 mCi converted to 392.2 MBq']);
   });
 });
 
