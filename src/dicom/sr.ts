@@ -94,6 +94,7 @@ export class SrItem {
   private kids: SrItem[] | undefined;
   // Lookups by concept test every sibling's concept name: decode each one once.
   private conceptCache: Code | null | undefined;
+  private byConcept: Map<string, number[]> | undefined;
 
   constructor(ds: DicomDataset) {
     this.ds = ds;
@@ -121,14 +122,47 @@ export class SrItem {
     return this.kids;
   }
 
+  /**
+   * Children by concept key ("#code value", "=normalised meaning"), built on first lookup:
+   * interventional reports have hundreds of events and each event is searched for dozens of
+   * concepts.
+   */
+  private index(): Map<string, number[]> {
+    if (this.byConcept) return this.byConcept;
+    const map = new Map<string, number[]>();
+    const add = (key: string, at: number) => {
+      const list = map.get(key);
+      if (!list) map.set(key, [at]);
+      else if (list[list.length - 1] !== at) list.push(at);
+    };
+    this.children.forEach((child, at) => {
+      const code = child.concept;
+      if (!code) return;
+      if (code.value) add(`#${code.value}`, at);
+      const m = normalisedMeaning(code);
+      if (m !== null) add(`=${m}`, at);
+    });
+    this.byConcept = map;
+    return map;
+  }
+
+  private positions(concept: Concept): number[] {
+    const index = this.index();
+    const found = new Set<number>();
+    for (const c of concept.codes) for (const at of index.get(`#${c}`) ?? []) found.add(at);
+    for (const m of meaningsOf(concept)) for (const at of index.get(`=${m}`) ?? []) found.add(at);
+    return [...found].sort((a, b) => a - b);
+  }
+
   /** First direct child with this concept. */
   child(concept: Concept): SrItem | null {
-    return this.children.find((c) => c.is(concept)) ?? null;
+    const at = this.positions(concept)[0];
+    return at === undefined ? null : this.children[at]!;
   }
 
   /** All direct children with this concept, in tree order. */
   all(concept: Concept): SrItem[] {
-    return this.children.filter((c) => c.is(concept));
+    return this.positions(concept).map((at) => this.children[at]!);
   }
 
   /** First descendant (depth first, tree order) with this concept. */

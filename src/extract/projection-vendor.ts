@@ -2,7 +2,6 @@
 // lack: Philips Allura/Azurion private collimator shutter positions and number of frames,
 // and Siemens Artis XML comments with the patient position and image intensifier size.
 import type { Concept, SrItem } from '../dicom/sr.js';
-import { ConceptIndex } from './concept-index.js';
 
 const PHILIPS_SCHEME = '99PHI-IXR-XPER';
 
@@ -23,12 +22,12 @@ function isPhilips(item: SrItem): boolean {
   return item.concept?.scheme === PHILIPS_SCHEME;
 }
 
-function philipsChild(parent: ConceptIndex, concept: Concept): SrItem | null {
+function philipsChild(parent: SrItem, concept: Concept): SrItem | null {
   return parent.all(concept).find(isPhilips) ?? null;
 }
 
 /** Philips private "Number of Frames" of an event: the number of pulses when the standard item is missing. */
-export function philipsNumberOfFrames(event: ConceptIndex): number | null {
+export function philipsNumberOfFrames(event: SrItem): number | null {
   return philipsChild(event, P.NumberOfFrames)?.number ?? null;
 }
 
@@ -44,10 +43,9 @@ export interface CollimatedField {
  * the focus, so the field at the detector scales with the source to detector distance in m.
  * Null unless all four shutters and the distance are known and non-zero.
  */
-export function philipsCollimatedField(event: ConceptIndex, distanceSourceToDetectorMm: number | null | undefined): CollimatedField | null {
-  const container = philipsChild(event, P.WedgesAndShutters);
-  if (!container || !distanceSourceToDetectorMm) return null;
-  const shutters = new ConceptIndex(container);
+export function philipsCollimatedField(event: SrItem, distanceSourceToDetectorMm: number | null | undefined): CollimatedField | null {
+  const shutters = philipsChild(event, P.WedgesAndShutters);
+  if (!shutters || !distanceSourceToDetectorMm) return null;
   const read = (c: Concept) => philipsChild(shutters, c)?.number ?? null;
   const [bottom, left, right, top] = [read(P.BottomShutter), read(P.LeftShutter), read(P.RightShutter), read(P.TopShutter)];
   if (!bottom || !left || !right || !top) return null;

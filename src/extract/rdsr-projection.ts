@@ -21,7 +21,6 @@ import type {
   XrayGrid,
 } from '../report/types.js';
 import { readEquipmentInfo, readPatientInfo, readStudyInfo } from './common.js';
-import { ConceptIndex } from './concept-index.js';
 import { C } from './concepts.js';
 import type { ExtractContext } from './index.js';
 import { philipsCollimatedField, philipsNumberOfFrames, siemensIiDiameterMm, siemensPatientPosition } from './projection-vendor.js';
@@ -90,14 +89,14 @@ function allValues(item: SrItem): number[] {
 class Reader {
   constructor(readonly notes: Notes) {}
 
-  num(parent: ConceptIndex, concept: Concept, unit?: Unit): number | null {
-    const item = parent.first(concept);
+  num(parent: SrItem, concept: Concept, unit?: Unit): number | null {
+    const item = parent.child(concept);
     if (!item) return null;
     return unit ? inUnit(item.measurement, unit, concept.meaning, this.notes) : item.number;
   }
 
   /** Values of every item of the concept, each item possibly multi-valued (per-pulse values). */
-  nums(parent: ConceptIndex, concept: Concept, unit: Unit): number[] {
+  nums(parent: SrItem, concept: Concept, unit: Unit): number[] {
     const out: number[] = [];
     for (const item of parent.all(concept)) {
       const measuredUnit = item.measurement.unit;
@@ -109,30 +108,30 @@ class Reader {
     return out;
   }
 
-  dap(parent: ConceptIndex, concept: Concept): number | null {
-    const item = parent.first(concept);
+  dap(parent: SrItem, concept: Concept): number | null {
+    const item = parent.child(concept);
     return item ? doseAreaProductGym2(item.measurement, this.notes) : null;
   }
 
-  rp(parent: ConceptIndex, concept: Concept): number | null {
-    const item = parent.first(concept);
+  rp(parent: SrItem, concept: Concept): number | null {
+    const item = parent.child(concept);
     return item ? doseRpGy(item.measurement, this.notes) : null;
   }
 }
 
 // ------------------------------------------------------------------ accumulated (TID 10002)
 
-function readMammography(container: ConceptIndex, r: Reader): MammographyAccumulated[] {
+function readMammography(container: SrItem, r: Reader): MammographyAccumulated[] {
   return container.all(C.AccumulatedAverageGlandularDose).map((item) => ({
     laterality: item.childCode(C.Laterality),
     accumulatedAverageGlandularDoseMGy: inUnit(item.measurement, 'mGy', 'accumulated average glandular dose', r.notes),
   }));
 }
 
-function readAccumulated(container: ConceptIndex, r: Reader): ProjectionAccumulated {
-  const refPoint = container.first(C.ReferencePointDefinition);
+function readAccumulated(container: SrItem, r: Reader): ProjectionAccumulated {
+  const refPoint = container.child(C.ReferencePointDefinition);
   const acc: ProjectionAccumulated = {
-    acquisitionPlane: container.code(C.AcquisitionPlane),
+    acquisitionPlane: container.childCode(C.AcquisitionPlane),
     doseAreaProductTotalGym2: r.dap(container, C.DoseAreaProductTotal),
     doseRpTotalGy: r.rp(container, C.DoseRpTotal),
     fluoroDoseAreaProductTotalGym2: r.dap(container, C.FluoroDoseAreaProductTotal),
@@ -148,7 +147,7 @@ function readAccumulated(container: ConceptIndex, r: Reader): ProjectionAccumula
   const mammography = readMammography(container, r);
   if (mammography.length > 0) acc.mammography = mammography;
   // TID 10007 totals over fluoroscopy and acquisition, present when the device reports them.
-  if ([C.DoseAreaProductTotal, C.DoseRpTotal, C.TotalNumberOfRadiographicFrames].some((c) => container.first(c))) {
+  if ([C.DoseAreaProductTotal, C.DoseRpTotal, C.TotalNumberOfRadiographicFrames].some((c) => container.child(c))) {
     const integrated: IntegratedProjection = {
       doseAreaProductTotalGym2: acc.doseAreaProductTotalGym2 ?? null,
       doseRpTotalGy: acc.doseRpTotalGy ?? null,
@@ -162,19 +161,18 @@ function readAccumulated(container: ConceptIndex, r: Reader): ProjectionAccumula
 
 // ------------------------------------------------------------ irradiation event (TID 10003)
 
-function readFilters(event: ConceptIndex, r: Reader): XrayFilter[] {
-  return event.all(C.XrayFilters).map((item) => {
-    const f = new ConceptIndex(item);
+function readFilters(event: SrItem, r: Reader): XrayFilter[] {
+  return event.all(C.XrayFilters).map((f) => {
     return {
-      type: f.code(C.XrayFilterType),
-      material: f.code(C.XrayFilterMaterial),
+      type: f.childCode(C.XrayFilterType),
+      material: f.childCode(C.XrayFilterMaterial),
       thicknessMinimumMm: r.num(f, C.XrayFilterThicknessMinimum, 'mm'),
       thicknessMaximumMm: r.num(f, C.XrayFilterThicknessMaximum, 'mm'),
     };
   });
 }
 
-function readGrids(event: ConceptIndex): XrayGrid[] {
+function readGrids(event: SrItem): XrayGrid[] {
   return event.all(C.XrayGrid).map((g) => ({ grid: g.codeMeaning, gridCode: g.code?.value ?? null }));
 }
 
@@ -189,35 +187,35 @@ function representative(values: readonly number[]): number | null {
 }
 
 /** Breast composition items: in the event, or in its Mammography CAD Breast Composition container. */
-function breastCompositionItem(event: ConceptIndex, concept: Concept): SrItem | null {
-  const direct = event.first(concept);
+function breastCompositionItem(event: SrItem, concept: Concept): SrItem | null {
+  const direct = event.child(concept);
   if (direct) return direct;
-  for (const child of event.item.children) {
+  for (const child of event.children) {
     if (child.valueType === 'CONTAINER' && /breast composition/i.test(child.concept?.meaning ?? '')) {
-      const inner = new ConceptIndex(child).first(concept);
+      const inner = child.child(concept);
       if (inner) return inner;
     }
   }
   return null;
 }
 
-function readEventIdentity(event: ConceptIndex, documentComment: string | null): ProjectionEvent {
-  const anatomy = event.first(C.AnatomicalStructure);
-  const target = event.first(C.TargetRegion);
-  const view = event.first(C.ImageView);
-  const orientation = event.first(C.PatientOrientation);
-  const tableRelationship = event.first(C.PatientTableRelationship);
+function readEventIdentity(event: SrItem, documentComment: string | null): ProjectionEvent {
+  const anatomy = event.child(C.AnatomicalStructure);
+  const target = event.child(C.TargetRegion);
+  const view = event.child(C.ImageView);
+  const orientation = event.child(C.PatientOrientation);
+  const tableRelationship = event.child(C.PatientTableRelationship);
   // Some devices put the modifier beside the orientation instead of inside it.
-  const orientationModifier = orientation?.child(C.PatientOrientationModifier) ?? event.first(C.PatientOrientationModifier);
-  const refPoint = event.first(C.ReferencePointDefinition);
-  const laterality = anatomy?.child(C.Laterality) ?? target?.child(C.Laterality) ?? event.first(C.Laterality);
+  const orientationModifier = orientation?.child(C.PatientOrientationModifier) ?? event.child(C.PatientOrientationModifier);
+  const refPoint = event.child(C.ReferencePointDefinition);
+  const laterality = anatomy?.child(C.Laterality) ?? target?.child(C.Laterality) ?? event.child(C.Laterality);
   const e: ProjectionEvent = {
-    acquisitionPlane: event.code(C.AcquisitionPlane),
-    irradiationEventUid: event.uid(C.IrradiationEventUID),
-    irradiationEventType: event.code(C.IrradiationEventType),
-    irradiationEventLabel: event.text(C.IrradiationEventLabel),
-    dateTimeStarted: event.dateTime(C.DateTimeStarted),
-    acquisitionProtocol: event.text(C.AcquisitionProtocol),
+    acquisitionPlane: event.childCode(C.AcquisitionPlane),
+    irradiationEventUid: event.childUid(C.IrradiationEventUID),
+    irradiationEventType: event.childCode(C.IrradiationEventType),
+    irradiationEventLabel: event.childText(C.IrradiationEventLabel),
+    dateTimeStarted: event.childDateTime(C.DateTimeStarted),
+    acquisitionProtocol: event.childText(C.AcquisitionProtocol),
     anatomicalStructure: anatomy?.codeMeaning ?? null,
     laterality: laterality?.codeMeaning ?? null,
     viewPosition: view?.codeMeaning ?? null,
@@ -230,7 +228,7 @@ function readEventIdentity(event: ConceptIndex, documentComment: string | null):
     patientOrientationModifier: orientationModifier?.codeMeaning ?? null,
     referencePointDefinition: codeOrText(refPoint),
     referencePointDefinitionCode: codeOf(refPoint)?.value ?? null,
-    comment: event.text(C.Comment),
+    comment: event.childText(C.Comment),
   };
   // Siemens write the patient position only as XML in the document comment.
   const position = e.patientTableRelationship || e.patientOrientation ? null : siemensPatientPosition(documentComment);
@@ -242,14 +240,14 @@ function readEventIdentity(event: ConceptIndex, documentComment: string | null):
   return e;
 }
 
-function readSource(event: ConceptIndex, e: ProjectionEvent, r: Reader): void {
-  const pulses = event.first(C.NumberOfPulses);
+function readSource(event: SrItem, e: ProjectionEvent, r: Reader): void {
+  const pulses = event.child(C.NumberOfPulses);
   e.doseAreaProductGym2 = r.dap(event, C.DoseAreaProduct);
   e.doseRpGy = r.rp(event, C.DoseRp);
   e.halfValueLayerMm = r.num(event, C.HalfValueLayer, 'mm');
   e.entranceExposureAtRpMGy = r.num(event, C.EntranceExposureAtRp, 'mGy');
   e.averageGlandularDoseMGy = r.num(event, C.AverageGlandularDose, 'mGy');
-  e.fluoroMode = event.code(C.FluoroMode);
+  e.fluoroMode = event.childCode(C.FluoroMode);
   e.pulseRateHz = r.num(event, C.PulseRate);
   e.numberOfPulses = pulses?.number ?? philipsNumberOfFrames(event);
   e.derivation = pulses?.childCode(C.Derivation) ?? null;
@@ -257,7 +255,7 @@ function readSource(event: ConceptIndex, e: ProjectionEvent, r: Reader): void {
   e.averageXrayTubeCurrentMa = r.num(event, C.AverageXrayTubeCurrent, 'mA');
   e.exposureTimeMs = r.num(event, C.ExposureTime, 'ms');
   e.focalSpotSizeMm = r.num(event, C.FocalSpotSize, 'mm');
-  e.anodeTargetMaterial = event.code(C.AnodeTargetMaterial);
+  e.anodeTargetMaterial = event.childCode(C.AnodeTargetMaterial);
   e.collimatedFieldAreaM2 = r.num(event, C.CollimatedFieldArea, 'm2');
   e.collimatedFieldHeightMm = r.num(event, C.CollimatedFieldHeight, 'mm');
   e.collimatedFieldWidthMm = r.num(event, C.CollimatedFieldWidth, 'mm');
@@ -291,14 +289,14 @@ function readSource(event: ConceptIndex, e: ProjectionEvent, r: Reader): void {
   e.iiFieldSizeMm = siemensIiDiameterMm(e.comment);
 }
 
-function readDetector(event: ConceptIndex, e: ProjectionEvent, r: Reader): void {
+function readDetector(event: SrItem, e: ProjectionEvent, r: Reader): void {
   e.exposureIndex = r.num(event, C.ExposureIndex);
   e.targetExposureIndex = r.num(event, C.TargetExposureIndex);
   e.deviationIndex = r.num(event, C.DeviationIndex);
 }
 
-function readMechanical(event: ConceptIndex, e: ProjectionEvent, r: Reader): void {
-  e.crdrMechanicalConfiguration = event.code(C.CrDrMechanicalConfiguration);
+function readMechanical(event: SrItem, e: ProjectionEvent, r: Reader): void {
+  e.crdrMechanicalConfiguration = event.childCode(C.CrDrMechanicalConfiguration);
   e.positionerPrimaryAngleDeg = r.num(event, C.PositionerPrimaryAngle, 'deg');
   e.positionerSecondaryAngleDeg = r.num(event, C.PositionerSecondaryAngle, 'deg');
   e.positionerPrimaryEndAngleDeg = r.num(event, C.PositionerPrimaryEndAngle, 'deg');
@@ -318,8 +316,7 @@ function readMechanical(event: ConceptIndex, e: ProjectionEvent, r: Reader): voi
   e.tableHeightPositionMm = r.num(event, C.TableHeightPosition, 'mm');
 }
 
-function readEvent(item: SrItem, documentComment: string | null, r: Reader): ProjectionEvent {
-  const event = new ConceptIndex(item);
+function readEvent(event: SrItem, documentComment: string | null, r: Reader): ProjectionEvent {
   const e = readEventIdentity(event, documentComment);
   readDetector(event, e, r);
   // Mechanical data first: the Philips private collimation needs the source to detector distance.
@@ -331,7 +328,7 @@ function readEvent(item: SrItem, documentComment: string | null, r: Reader): Pro
     e.collimatedFieldWidthMm ??= field.widthMm;
     e.collimatedFieldAreaM2 ??= field.areaM2;
   }
-  const device = event.first(C.DeviceRoleInProcedure);
+  const device = event.child(C.DeviceRoleInProcedure);
   e.deviceParticipant = device ? readDeviceParticipant(device) : null;
   e.personParticipants = event.all(C.PersonName).map(readPersonParticipant);
   return e;
@@ -389,28 +386,27 @@ function readDocumentObservers(root: SrItem): ObserverContext[] {
 
 // ------------------------------------------------------------------------------- document
 
-function readProjectionDose(item: SrItem, notes: Notes): { projection: ProjectionDose; procedure: Code | null } {
+function readProjectionDose(root: SrItem, notes: Notes): { projection: ProjectionDose; procedure: Code | null } {
   const r = new Reader(notes);
-  const root = new ConceptIndex(item);
-  const { procedureReported, hasIntent } = readProcedureReported(item);
-  const documentComment = root.text(C.Comment);
+  const { procedureReported, hasIntent } = readProcedureReported(root);
+  const documentComment = root.childText(C.Comment);
   const projection: ProjectionDose = {
     procedureReported,
     hasIntent,
-    acquisitionDeviceType: root.code(C.AcquisitionDeviceType),
-    startOfXrayIrradiation: root.dateTime(C.StartOfXrayIrradiation),
-    endOfXrayIrradiation: root.dateTime(C.EndOfXrayIrradiation),
-    scopeOfAccumulation: root.code(C.ScopeOfAccumulation),
-    sourceOfDoseInformation: root.code(C.SourceOfDoseInformation),
-    xrayDetectorDataAvailable: root.code(C.XrayDetectorDataAvailable),
-    xraySourceDataAvailable: root.code(C.XraySourceDataAvailable),
-    xrayMechanicalDataAvailable: root.code(C.XrayMechanicalDataAvailable),
+    acquisitionDeviceType: root.childCode(C.AcquisitionDeviceType),
+    startOfXrayIrradiation: root.childDateTime(C.StartOfXrayIrradiation),
+    endOfXrayIrradiation: root.childDateTime(C.EndOfXrayIrradiation),
+    scopeOfAccumulation: root.childCode(C.ScopeOfAccumulation),
+    sourceOfDoseInformation: root.childCode(C.SourceOfDoseInformation),
+    xrayDetectorDataAvailable: root.childCode(C.XrayDetectorDataAvailable),
+    xraySourceDataAvailable: root.childCode(C.XraySourceDataAvailable),
+    xrayMechanicalDataAvailable: root.childCode(C.XrayMechanicalDataAvailable),
     comment: documentComment,
-    observers: readDocumentObservers(item),
-    accumulated: root.all(C.AccumulatedXrayDoseData).map((a) => readAccumulated(new ConceptIndex(a), r)),
+    observers: readDocumentObservers(root),
+    accumulated: root.all(C.AccumulatedXrayDoseData).map((a) => readAccumulated(a, r)),
     events: root.all(C.IrradiationEventXrayData).map((e) => readEvent(e, documentComment, r)),
   };
-  return { projection, procedure: codeOf(root.first(C.ProcedureReported)) };
+  return { projection, procedure: codeOf(root.child(C.ProcedureReported)) };
 }
 
 export function extractProjectionRdsr(ds: DicomDataset, ctx: ExtractContext): DoseReport {
