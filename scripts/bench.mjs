@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { benchImageHeaders } from '../bench/image-headers.mjs';
 import { benchImport } from '../bench/import.mjs';
+import { benchPages } from '../bench/pages.mjs';
 
 spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 const engines = (process.env.OPENREM_TEST_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim());
@@ -25,4 +26,8 @@ if (want('import')) {
 if (want('image-headers')) {
   console.log('\n## image headers: read and extract a mammogram padded with pixel data (50 rounds each, fresh process per size)');
   table(benchImageHeaders());
+}
+if (want('pages')) {
+  console.log('\n## page timings (ms, app.inject with a signed-in session, database of made-up studies)');
+  for (const rows of await benchPages(engines)) table(rows);
 }

@@ -36,10 +36,30 @@ const commands: Record<string, Command> = {
     usage: 'openrem migrate',
     run: async (args) => (await import('./migrate.js')).runMigrate(args),
   },
+  users: {
+    summary: 'create, list and deactivate users; set passwords',
+    usage: [
+      'openrem users create USERNAME [--admin] [--roles view,export,...] [--full-name NAME] [--email ADDRESS] [--password-stdin]',
+      '       openrem users list [--json]',
+      '       openrem users passwd USERNAME [--password-stdin]',
+      '       openrem users deactivate USERNAME | openrem users activate USERNAME',
+    ].join('\n'),
+    run: async (args) => (await import('./users.js')).runUsers(args),
+  },
+  demo: {
+    summary: 'build a database of made-up studies (in ./demo-data) and serve it, to look around',
+    usage: 'openrem demo [--studies N] [--days N] [--seed N] [--data-dir DIR] [--no-serve] [--host HOST] [--port PORT]',
+    run: async (args) => (await import('./demo.js')).runDemo(args),
+  },
   serve: {
-    summary: 'run the web interface on the database',
-    usage: 'openrem serve [--host HOST] [--port PORT]',
+    summary: 'run the web interface on the database (and a task worker)',
+    usage: 'openrem serve [--host HOST] [--port PORT] [--no-worker | --concurrency N]',
     run: async (args) => (await import('./serve.js')).runServe(args),
+  },
+  worker: {
+    summary: 'run queued background tasks (exports, imports) until stopped',
+    usage: 'openrem worker [--concurrency N]   (OPENREM_WORKERS: tasks at a time, default 1)',
+    run: async (args) => (await import('./worker.js')).runWorker(args),
   },
 };
 

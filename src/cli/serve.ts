@@ -1,28 +1,21 @@
 import { buildApp } from '../web/app.js';
-import { listen, ListenError, parseServeArgs, ServeUsageError, type ListenOptions } from '../web/server.js';
+import { countUsers } from '../auth/users.js';
+import { isWildcardHost, listen, ListenError, parseServeArgs, ServeUsageError, urlsFor, type ListenOptions } from '../web/server.js';
 import { withDatabase } from './context.js';
 import { USAGE_ERROR, version } from './main.js';
-
-function waitForStop(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
+import { startWorker, takeWorkerOptions, waitForStop, WorkerUsageError, type WorkerSettings } from './worker.js';
 
 export async function runServe(args: string[]): Promise<number> {
   let opts: ListenOptions;
+  let workerSettings: WorkerSettings | null;
   try {
-    opts = parseServeArgs(args);
+    const taken = takeWorkerOptions(args);
+    workerSettings = taken.worker;
+    opts = parseServeArgs(taken.rest);
   } catch (err) {
-    if (!(err instanceof ServeUsageError)) throw err;
+    if (!(err instanceof ServeUsageError) && !(err instanceof WorkerUsageError)) throw err;
     console.error(`openrem serve: ${err.message}`);
-    console.error('Usage: openrem serve [--host HOST] [--port PORT]');
+    console.error('Usage: openrem serve [--host HOST] [--port PORT] [--no-worker | --concurrency N]');
     return USAGE_ERROR;
   }
   return withDatabase(async (db, config) => {
@@ -36,10 +29,15 @@ export async function runServe(args: string[]): Promise<number> {
       console.error(`openrem serve: ${err.message}`);
       return 1;
     }
-    const all = opts.host === '0.0.0.0' || opts.host === '::' ? ' (all network interfaces)' : '';
-    console.log(`OpenREM ${version()} web interface: ${url}${all}, ${db.engine} database; logs in ${config.dataDir}/logs. Press Ctrl+C to stop.`);
+    const worker = workerSettings ? await startWorker(db, config, workerSettings) : null;
+    const others = isWildcardHost(opts.host) ? urlsFor(opts.host, Number(new URL(url).port)).filter((u) => u !== url) : [];
+    const all = isWildcardHost(opts.host) ? ` (all network interfaces${others.length ? `; also ${others.join(' ')}` : ''})` : '';
+    const tasks = worker ? `tasks run here, ${worker.worker.concurrency} at a time` : 'tasks run by openrem worker';
+    console.log(`OpenREM ${version()} web interface: ${url}${all}, ${db.engine} database, ${tasks}; logs in ${config.dataDir}/logs. Press Ctrl+C to stop.`);
+    if ((await countUsers(db.kysely)) === 0) console.log('No user accounts yet: create the first administrator with "openrem users create NAME --admin", then sign in.');
     const signal = await waitForStop();
     console.log(`${signal}: stopping`);
+    await worker?.stop(`the server was stopped (${signal})`);
     await app.close();
     return 0;
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Engine } from './engine.js';
 import { migrationProvider } from './migrations.js';
+import { sqlLower } from '../query/text-case.js';
 import type { Database } from './schema.js';
 
 export interface Db {
@@ -72,8 +73,12 @@ function withStatementCache(native: import('better-sqlite3').Database): import('
   });
 }
 
-/** SQLite lacks median; register one so every engine answers the same chart queries. */
+/**
+ * SQLite lacks median; register one so every engine answers the same chart queries. Its
+ * lower() only folds ASCII: replaced so case-insensitive filters agree with PostgreSQL's.
+ */
 function registerSqliteAggregates(native: import('better-sqlite3').Database): void {
+  native.function('lower', { deterministic: true }, sqlLower);
   native.aggregate('median', {
     start: () => [] as number[],
     step: (values: number[], v: unknown) => {

@@ -118,8 +118,167 @@ const initial: Builder = async (db, engine) => {
     .execute();
 };
 
+/** Users, their sessions, the audit log and failed sign-ins (for rate limiting). Times are ISO text in UTC. */
+const usersSessionsAudit: Builder = async (db, engine) => {
+  const id = idColumn(engine);
+  await db.schema
+    .createTable('app_user')
+    .addColumn('id', id, (c) => (engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('username', 'text', (c) => c.notNull())
+    .addColumn('full_name', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('email', 'text')
+    .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('is_active', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('is_superuser', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('roles', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('last_login_at', 'text')
+    .addColumn('password_changed_at', 'text', (c) => c.notNull())
+    .execute();
+  // User names are restricted to ASCII, where lower() agrees on both engines.
+  await db.schema.createIndex('app_user_username_idx').on('app_user').unique().expression(sql`lower(username)`).execute();
+
+  await db.schema
+    .createTable('user_session')
+    .addColumn('token_hash', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'integer', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+    .addColumn('csrf_token', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('last_seen_at', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .addColumn('address', 'text')
+    .addColumn('user_agent', 'text')
+    .execute();
+  await db.schema.createIndex('user_session_user_idx').on('user_session').column('user_id').execute();
+
+  await db.schema
+    .createTable('audit_log')
+    .addColumn('id', id, (c) => (engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('actor_id', 'integer')
+    .addColumn('actor', 'text')
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('target', 'text')
+    .addColumn('details', 'text')
+    .execute();
+  await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
+  await db.schema.createIndex('audit_log_action_idx').on('audit_log').columns(['action', 'at']).execute();
+
+  await db.schema
+    .createTable('login_attempt')
+    .addColumn('id', id, (c) => (engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('username_key', 'text', (c) => c.notNull())
+    .addColumn('address', 'text', (c) => c.notNull())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('login_attempt_key_idx').on('login_attempt').columns(['username_key', 'address', 'at']).execute();
+};
+
+/**
+ * The durable task queue (src/tasks). Times are ISO text in UTC; `attempts` counts claims and
+ * fences every write a worker makes, so a worker that lost its task cannot overwrite it.
+ */
+const tasks: Builder = async (db, engine) => {
+  const real = engine === 'postgres' ? 'double precision' : 'real';
+  await db.schema
+    .createTable('task')
+    .addColumn('id', idColumn(engine), (c) => (engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('label', 'text', (c) => c.notNull())
+    .addColumn('params', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('progress', sql.raw(real))
+    .addColumn('message', 'text')
+    .addColumn('result', 'text')
+    .addColumn('reason', 'text')
+    .addColumn('started_by_id', 'integer', (c) => c.references('app_user.id').onDelete('set null'))
+    .addColumn('started_by', 'text')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('max_attempts', 'integer', (c) => c.notNull())
+    .addColumn('worker_host', 'text')
+    .addColumn('worker_pid', 'integer')
+    .addColumn('abort_requested_at', 'text')
+    .addColumn('abort_requested_by', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('started_at', 'text')
+    .addColumn('finished_at', 'text')
+    .addColumn('heartbeat_at', 'text')
+    .execute();
+  await db.schema.createIndex('task_state_idx').on('task').columns(['state', 'id']).execute();
+  await db.schema.createIndex('task_started_by_idx').on('task').columns(['started_by_id', 'id']).execute();
+};
+
+/**
+ * Indexes for list pages and the home page at a million studies, and the study count per
+ * modality and equipment that the home page reads. Triggers keep the count right whatever
+ * writes the study table (import, merge, deletion, a change of modality or equipment).
+ */
+const listIndexes: Builder = async (db, engine) => {
+  // Studies of a system (home page seeks, the list of one system) with every numeric and short
+  // filter column: counting the matches of any mix of filters reads this narrow index instead
+  // of the wide study rows (measured at 1 M studies: from 0.5 s to 35 ms).
+  await db.schema
+    .createIndex('study_modality_equipment_date_idx')
+    .on('study')
+    .columns([
+      'modality', 'equipment_id', 'study_date', 'study_time', 'not_patient_indicator', 'patient_sex', 'patient_age_years',
+      'patient_height_m', 'patient_weight_kg', 'total_dlp_mgycm', 'total_dap_gym2', 'total_rp_dose_a_gy', 'total_rp_dose_b_gy',
+      'total_agd_left_mgy', 'total_agd_right_mgy', 'total_agd_both_mgy', 'total_activity_mbq', 'number_of_axial',
+      'number_of_spiral', 'number_of_stationary', 'number_of_const_angle',
+    ])
+    .execute();
+  // Sorting a modality's studies by a dose column, a page at a time.
+  for (const col of [
+    'number_of_events', 'total_dlp_mgycm', 'total_dap_gym2', 'total_rp_dose_a_gy', 'total_rp_dose_b_gy',
+    'total_agd_left_mgy', 'total_agd_right_mgy', 'total_agd_both_mgy', 'total_activity_mbq',
+  ]) {
+    await db.schema.createIndex(`study_modality_${col}_idx`).on('study').columns(['modality', col, 'id']).execute();
+  }
+  // "Contains" filters on study text: read from an index of the column rather than the rows.
+  for (const col of ['study_description', 'requested_procedure', 'procedure_code', 'accession_number']) {
+    await db.schema.createIndex(`study_modality_${col}_idx`).on('study').columns(['modality', col]).execute();
+  }
+  // Event filters: the matching events' studies, from the index alone.
+  await db.schema.createIndex('ct_event_protocol_study_idx').on('ct_event').columns(['acquisition_protocol', 'study_id']).execute();
+  for (const col of ['acquisition_protocol', 'view_position', 'compression_thickness_mm']) {
+    await db.schema.createIndex(`proj_event_${col}_study_idx`).on('proj_event').columns([col, 'study_id']).execute();
+  }
+  await db.schema
+    .createTable('study_count')
+    .addColumn('modality', 'text', (c) => c.notNull())
+    .addColumn('equipment_id', 'integer', (c) => c.notNull())
+    .addColumn('studies', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('study_count_pk', ['modality', 'equipment_id'])
+    .execute();
+  const add = (row: 'new' | 'old') =>
+    `insert into study_count (modality, equipment_id, studies) values (${row}.modality, ${row}.equipment_id, 1)
+       on conflict (modality, equipment_id) do update set studies = study_count.studies + 1;`;
+  const remove = (row: 'new' | 'old') =>
+    `update study_count set studies = studies - 1 where modality = ${row}.modality and equipment_id = ${row}.equipment_id;
+     delete from study_count where modality = ${row}.modality and equipment_id = ${row}.equipment_id and studies <= 0;`;
+  const moved = 'old.modality is distinct from new.modality or old.equipment_id is distinct from new.equipment_id';
+  if (engine === 'postgres') {
+    await sql.raw(`create function study_count_follow() returns trigger language plpgsql as $$
+      begin
+        if tg_op in ('DELETE', 'UPDATE') then ${remove('old')} end if;
+        if tg_op in ('INSERT', 'UPDATE') then ${add('new')} end if;
+        return null;
+      end $$`).execute(db);
+    await sql.raw('create trigger study_count_insert_delete after insert or delete on study for each row execute function study_count_follow()').execute(db);
+    await sql.raw(`create trigger study_count_update after update of modality, equipment_id on study for each row when (${moved}) execute function study_count_follow()`).execute(db);
+  } else {
+    await sql.raw(`create trigger study_count_insert after insert on study begin ${add('new')} end`).execute(db);
+    await sql.raw(`create trigger study_count_delete after delete on study begin ${remove('old')} end`).execute(db);
+    await sql.raw(`create trigger study_count_update after update of modality, equipment_id on study when ${moved.replace(/is distinct from/g, 'is not')} begin ${remove('old')} ${add('new')} end`).execute(db);
+  }
+  await sql`insert into study_count (modality, equipment_id, studies) select modality, equipment_id, count(*) from study group by modality, equipment_id`.execute(db);
+};
+
 const builders: Record<string, Builder> = {
   '0001_initial': initial,
+  '0002_users_sessions_audit': usersSessionsAudit,
+  '0003_list_indexes': listIndexes,
+  '0004_tasks': tasks,
 };
 
 export function migrationProvider(engine: Engine): MigrationProvider {

@@ -135,6 +135,88 @@ export interface SettingTable {
   updated_at: string;
 }
 
+export interface AppUserTable {
+  id: Generated<number>;
+  /** Unique regardless of case. */
+  username: string;
+  full_name: Generated<string>;
+  email: string | null;
+  /** "scrypt$N$r$p$salt$hash" (see src/auth/passwords.ts). */
+  password_hash: string;
+  is_active: Generated<number>;
+  is_superuser: Generated<number>;
+  /** JSON array of role names. */
+  roles: Generated<JsonText>;
+  created_at: string;
+  last_login_at: string | null;
+  password_changed_at: string;
+}
+
+export interface UserSessionTable {
+  /** SHA-256 (hex) of the token in the cookie; the token itself is never stored. */
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  /** Absolute end of the session, however active. */
+  expires_at: string;
+  address: string | null;
+  user_agent: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor_id: number | null;
+  /** The user name at the time, or how the action came (e.g. the command line). */
+  actor: string | null;
+  action: string;
+  target: string | null;
+  details: JsonText | null;
+}
+
+export interface LoginAttemptTable {
+  id: Generated<number>;
+  /** The user name as typed, lower-cased. */
+  username_key: string;
+  address: string;
+  at: string;
+}
+
+export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'aborted';
+
+export interface TaskTable {
+  id: Generated<number>;
+  /** The registered kind that runs it, e.g. "export.ct". */
+  kind: string;
+  /** What the task is called in the interface. */
+  label: string;
+  params: JsonText;
+  state: TaskState;
+  /** 0..1 while running; null when unknown. */
+  progress: number | null;
+  message: string | null;
+  /** What the handler returned (e.g. the file it wrote). */
+  result: JsonText | null;
+  /** Why it failed or was aborted, or what interrupted an earlier attempt. */
+  reason: string | null;
+  started_by_id: number | null;
+  /** The user name at the time, or null when started by the system. */
+  started_by: string | null;
+  /** Claims so far; also the fence on every write of the worker holding the claim. */
+  attempts: Generated<number>;
+  max_attempts: number;
+  worker_host: string | null;
+  worker_pid: number | null;
+  abort_requested_at: string | null;
+  abort_requested_by: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  heartbeat_at: string | null;
+}
+
 export interface Database {
   equipment: EquipmentTable;
   study: StudyTable;
@@ -142,6 +224,11 @@ export interface Database {
   proj_event: ProjEventTable;
   object_uid: ObjectUidTable;
   setting: SettingTable;
+  app_user: AppUserTable;
+  user_session: UserSessionTable;
+  audit_log: AuditLogTable;
+  login_attempt: LoginAttemptTable;
+  task: TaskTable;
 }
 
 export type StudyRow = Selectable<StudyTable>;
@@ -149,3 +236,5 @@ export type NewStudy = Insertable<StudyTable>;
 export type EquipmentRow = Selectable<EquipmentTable>;
 export type CtEventRow = Selectable<CtEventTable>;
 export type ProjEventRow = Selectable<ProjEventTable>;
+export type AppUserRow = Selectable<AppUserTable>;
+export type TaskRow = Selectable<TaskTable>;

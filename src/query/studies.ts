@@ -4,7 +4,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Engine } from '../db/engine.js';
 import type { Database } from '../db/schema.js';
-import { applyStudyFilter, checkFilterRanges, filterShape, type StudyFilter } from './filters.js';
+import { applyStudyFilter, filterChecks, filterShape, type FilterOptions, type StudyFilter } from './filters.js';
 import type { ModalitySpec } from './modalities.js';
 import { textSortKey } from './sql.js';
 
@@ -30,7 +30,23 @@ export type ListQuery = StudyFilter & { sort: string; dir: SortDirection; page: 
 
 const MAX_PAGE = 1_000_000;
 
-export function listQuerySchema(spec: ModalitySpec): z.ZodType<ListQuery> {
+const schemas = new Map<string, z.ZodType<ListQuery>>();
+
+/**
+ * The list's query parameters: the filter plus sorting and paging. `opts.pid` says the user may
+ * search by patient identifiers. Built once per modality and option set (routes ask per request).
+ */
+export function listQuerySchema(spec: ModalitySpec, opts: FilterOptions = {}): z.ZodType<ListQuery> {
+  const key = `${spec.modality}:${opts.pid ? 'pid' : ''}`;
+  let schema = schemas.get(key);
+  if (!schema) {
+    schema = buildListQuerySchema(spec, opts);
+    schemas.set(key, schema);
+  }
+  return schema;
+}
+
+function buildListQuerySchema(spec: ModalitySpec, opts: FilterOptions): z.ZodType<ListQuery> {
   const keys = sortKeysFor(spec) as [string, ...string[]];
   return z
     .object({
@@ -49,7 +65,7 @@ export function listQuerySchema(spec: ModalitySpec): z.ZodType<ListQuery> {
         .default(DEFAULT_PER_PAGE),
     })
     .strict()
-    .superRefine(checkFilterRanges);
+    .superRefine(filterChecks(opts)) as z.ZodType<ListQuery>;
 }
 
 /** One row of a study list: the study's identity, description and dose totals. */

@@ -25,6 +25,12 @@ export const KV = same('kV');
 export const MA = same('mA');
 export const MS = same('ms');
 export const MBQ = same('MBq');
+export const YEARS = same('years');
+export const KG = same('kg');
+export const MM = same('mm');
+export const METRES = same('m');
+/** Numbers without a unit (event counts). */
+export const COUNT = same('');
 
 /**
  * Key suffix → unit, longest first so that `MGy` wins over `Gy` and `Ms` over `S`. The
@@ -37,7 +43,7 @@ const SUFFIX_UNITS: readonly (readonly [string, DisplayUnit])[] = [
   ['KgPerM2', same('kg/m²')],
   ['MgPerDl', same('mg/dl')],
   ['MGyCm', DLP],
-  ['Years', same('years')],
+  ['Years', YEARS],
   ['Percent', same('%')],
   ['Gym2', DAP],
   ['MGy', MGY],
@@ -49,15 +55,15 @@ const SUFFIX_UNITS: readonly (readonly [string, DisplayUnit])[] = [
   ['Deg', same('°')],
   ['Gy', DOSE_GY],
   ['M2', same('m²')],
-  ['Mm', same('mm')],
+  ['Mm', MM],
   ['Ms', MS],
   ['Ma', MA],
-  ['Kg', same('kg')],
+  ['Kg', KG],
   ['Ns', same('ns')],
   ['Hz', { stored: 'pulse/s', shown: 'pulse/s', factor: 1 }],
   ['Ml', same('ml')],
   ['S', same('s')],
-  ['M', same('m')],
+  ['M', METRES],
   ['N', same('N')],
   ['H', same('h')],
 ];
@@ -112,4 +118,28 @@ export function formatNumber(n: number): string {
 /** A stored value in its shown unit, as text without the unit; '' when there is none. */
 export function formatValue(value: number | null | undefined, unit: DisplayUnit): string {
   return value === null || value === undefined ? '' : formatNumber(toShown(value, unit));
+}
+
+/**
+ * Relative widening of range bounds typed by people. Pages show six significant digits, so a
+ * value shown as exactly a bound (say 16 cGy·cm², stored as 1.6000000000000003e-5 Gy·m²)
+ * must fall inside a range ending there; 1e-9 is far below anything the pages can show.
+ */
+const BOUND_TOLERANCE = 1e-9;
+
+/** An inclusive range typed in shown units, in stored units. */
+export interface StoredRange {
+  min?: number;
+  max?: number;
+}
+
+/**
+ * Converts a range typed in the unit the pages show into the stored unit: the one place where
+ * filter values change units. Bounds are widened by a hair so shown values match themselves.
+ */
+export function storedRange(min: number | undefined, max: number | undefined, unit: DisplayUnit): StoredRange {
+  const out: StoredRange = {};
+  if (min !== undefined) out.min = (min / unit.factor) * (1 - BOUND_TOLERANCE);
+  if (max !== undefined) out.max = (max / unit.factor) * (1 + BOUND_TOLERANCE);
+  return out;
 }

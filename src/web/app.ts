@@ -3,18 +3,24 @@
 // say what to do, never stack traces (those go to the log).
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { version } from '../cli/main.js';
 import type { AppConfig } from '../config.js';
 import type { Db } from '../db/connect.js';
 import { QueryError } from '../query/filters.js';
+import { installAccessControl } from './auth/access.js';
 import { HttpError } from './errors.js';
 import { h } from './jsx.js';
 import { openLog } from '../log.js';
 import { pageContext, sendPage, type SiteInfo } from './page.js';
+import { registerAuthRoutes } from './routes/auth.js';
 import { registerHomeRoutes } from './routes/home.js';
 import { registerStudyRoutes } from './routes/studies.js';
+import { registerTaskRoutes } from './routes/tasks.js';
+import { registerUserRoutes } from './routes/users.js';
 import { STATIC_PREFIX } from './urls.js';
 import { ErrorPage } from './views/error.js';
 
@@ -62,10 +68,20 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
   });
 
-  await app.register(fastifyStatic, { root: STATIC_ROOT, prefix: STATIC_PREFIX, maxAge: '1d', index: false });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  // Before any route: every route is checked for its access declaration as it is registered.
+  installAccessControl(app, opts.db);
 
+  // Files are served by a route of our own so that it, too, declares its access.
+  await app.register(fastifyStatic, { root: STATIC_ROOT, serve: false, maxAge: '1d', index: false });
+  app.get<{ Params: { '*': string } }>(`${STATIC_PREFIX}*`, { config: { access: 'public' } }, (request, reply) => reply.sendFile(request.params['*']));
+
+  registerAuthRoutes(ctx);
+  registerUserRoutes(ctx);
   registerHomeRoutes(ctx);
   registerStudyRoutes(ctx);
+  registerTaskRoutes(ctx);
 
   app.setNotFoundHandler((request, reply) =>
     sendPage(reply, h(ErrorPage, { ctx: pageContext(site, request), status: 404, title: 'Not found', message: `There is no page at ${request.url.split('?')[0]}.` }), 404),

@@ -107,7 +107,7 @@ interface FormAttrs extends GlobalAttrs {
   method?: 'get' | 'post';
 }
 interface InputAttrs extends GlobalAttrs {
-  type?: 'text' | 'search' | 'date' | 'number' | 'hidden' | 'submit' | 'checkbox' | 'radio' | 'password';
+  type?: 'text' | 'search' | 'date' | 'number' | 'hidden' | 'submit' | 'checkbox' | 'radio' | 'password' | 'email';
   name?: string;
   value?: string | number;
   placeholder?: string;
@@ -119,6 +119,10 @@ interface InputAttrs extends GlobalAttrs {
   autocomplete?: string;
   list?: string;
   inputmode?: 'numeric' | 'decimal' | 'text';
+  required?: boolean;
+  autofocus?: boolean;
+  readonly?: boolean;
+  maxlength?: number;
 }
 interface SelectAttrs extends GlobalAttrs {
   name?: string;
@@ -159,6 +163,11 @@ interface ScriptAttrs extends GlobalAttrs {
 }
 interface TimeAttrs extends GlobalAttrs {
   datetime?: string;
+}
+interface ProgressAttrs extends GlobalAttrs {
+  /** Omitted: progress unknown (an indeterminate bar). */
+  value?: number;
+  max?: number;
 }
 interface DetailsAttrs extends GlobalAttrs {
   open?: boolean;
@@ -229,6 +238,7 @@ declare global {
       datalist: GlobalAttrs;
       details: DetailsAttrs;
       summary: GlobalAttrs;
+      progress: ProgressAttrs;
     }
   }
 }

@@ -1,9 +1,11 @@
 // Listening for `openrem serve`: where to listen (options, environment, defaults) and the
 // reasons a server cannot start, each as one line a user can act on.
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 
-export const DEFAULT_HOST = '127.0.0.1';
+/** Every page needs signing in, so the server can be reached from other machines by default. */
+export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_PORT = 8000;
 
 export interface ListenOptions {
@@ -61,7 +63,30 @@ export function urlFor(host: string, port: number): string {
   return `http://${shown}:${port}/`;
 }
 
-/** Starts listening; returns the server's URL (with the real port when 0 asked for any). */
+/** Whether a host means every interface of the machine. */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+/**
+ * The URLs a browser can use for a server on `host`: for every interface, one per address of
+ * the machine (this machine's first, IPv4 before IPv6, link-local addresses left out).
+ */
+export function urlsFor(host: string, port: number, interfaces = networkInterfaces()): string[] {
+  if (!isWildcardHost(host)) return [urlFor(host, port)];
+  const ipv6 = host !== '0.0.0.0';
+  const addresses = Object.values(interfaces)
+    .flatMap((list) => list ?? [])
+    .filter((a) => (a.family === 'IPv4' || ipv6) && !a.address.startsWith('fe80:'))
+    .sort((a, b) => Number(b.internal) - Number(a.internal) || (a.family === b.family ? 0 : a.family === 'IPv4' ? -1 : 1));
+  const urls = [...new Set(addresses.map((a) => urlFor(a.address, port)))];
+  return urls.length ? urls : [urlFor(ipv6 ? '::1' : '127.0.0.1', port)];
+}
+
+/**
+ * Starts listening; returns the server's URL (with the real port when 0 asked for any; this
+ * machine's own address when listening on every interface).
+ */
 export async function listen(app: FastifyInstance, opts: ListenOptions): Promise<string> {
   try {
     await app.listen({ host: opts.host, port: opts.port });
@@ -69,5 +94,5 @@ export async function listen(app: FastifyInstance, opts: ListenOptions): Promise
     throw new ListenError(describeListenFailure(err as NodeJS.ErrnoException, opts));
   }
   const address = app.server.address() as AddressInfo;
-  return urlFor(opts.host, address.port);
+  return urlsFor(opts.host, address.port)[0]!;
 }

@@ -1,15 +1,15 @@
-// A real browser on a real server: home → CT list → filter → a CT study, reading the values
-// a physicist would read off the page.
+// A real browser on a real server: sign in → home → CT list → filter → a CT study, reading
+// the values a physicist would read off the page.
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/config.js';
 import { buildApp } from '../../src/web/app.js';
 import { listen } from '../../src/web/server.js';
+import { launchBrowser, signInInBrowser } from '../helpers/browser.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
+import { createTestUser, TEST_PASSWORD } from '../helpers/web.js';
 import { importCorpus, RF_FILE } from '../web/fixtures.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 describe.each(ENGINES)('browser on %s', (engine) => {
   let t: TestDb;
@@ -24,7 +24,7 @@ describe.each(ENGINES)('browser on %s', (engine) => {
     await importCorpus(t.db, ['CT-RDSR-Siemens_Flash-TAP-SS.dcm', 'CT-RDSR-GEPixelMed.dcm', 'CT-ESR-GE_Optima.dcm', RF_FILE]);
     app = await buildApp({ db: t.db, config: configFromEnv(t.env) });
     base = await listen(app, { host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     // Script errors and refused loads (the content security policy) would show here.
     page.on('pageerror', (err) => problems.push(err.message));
@@ -39,7 +39,11 @@ describe.each(ENGINES)('browser on %s', (engine) => {
   });
 
   it('goes from the home page to the CT list, filters it, and opens a study with its doses and units', async () => {
+    const user = await createTestUser(t.db, { roles: ['view'] });
     await page.goto(base);
+    await page.waitForURL(`${base}login`);
+    await signInInBrowser(page, base, user.username, TEST_PASSWORD);
+    expect(page.url()).toBe(base);
     await expect(page.locator('#modality-ct small').innerText()).resolves.toBe('3 studies');
     expect(await page.locator('#modality-rf tbody tr').count()).toBe(1);
     expect(await page.locator('#modality-dx').count()).toBe(0);

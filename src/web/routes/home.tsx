@@ -1,5 +1,5 @@
 import { h } from '../jsx.js';
-import { systemsByModality } from '../../query/systems.js';
+import { systemActivity } from '../../query/systems.js';
 import type { AppContext } from '../app.js';
 import { pageContext, sendPage } from '../page.js';
 import { HomePage } from '../views/home.js';
@@ -7,9 +7,9 @@ import { HelpPage } from '../views/help.js';
 
 export function registerHomeRoutes(ctx: AppContext): void {
   const { app, db, site } = ctx;
-  app.get('/', async (request, reply) => {
-    const modalities = await systemsByModality(db.kysely);
+  app.get('/', { config: { access: 'view' } }, async (request, reply) => {
+    const modalities = await systemActivity(db.kysely);
     return sendPage(reply, <HomePage ctx={pageContext(site, request)} modalities={modalities} />);
   });
-  app.get('/help', async (request, reply) => sendPage(reply, <HelpPage ctx={pageContext(site, request)} />));
+  app.get('/help', { config: { access: 'public' } }, async (request, reply) => sendPage(reply, <HelpPage ctx={pageContext(site, request)} />));
 }

@@ -1,5 +1,5 @@
 import { h, type SafeHtml } from '../jsx.js';
-import type { ModalitySystems } from '../../query/systems.js';
+import type { ModalityActivity } from '../../query/systems.js';
 import type { PageContext } from '../page.js';
 import { listUrl, modalityListPath } from '../urls.js';
 import { Layout } from './layout.js';
@@ -9,7 +9,7 @@ function studies(n: number): string {
   return n === 1 ? '1 study' : `${n} studies`;
 }
 
-export function HomePage(props: { ctx: PageContext; modalities: ModalitySystems[] }): SafeHtml {
+export function HomePage(props: { ctx: PageContext; modalities: ModalityActivity[] }): SafeHtml {
   return (
     <Layout ctx={props.ctx} title="Home">
       <h1>Studies by system</h1>
@@ -17,7 +17,8 @@ export function HomePage(props: { ctx: PageContext; modalities: ModalitySystems[
         <section class="panel empty">
           <p>No studies are stored yet.</p>
           <p>
-            Import dose objects with <code>openrem import PATH</code>; they appear here, grouped by modality and system.
+            Import dose objects with <code>openrem import PATH</code>; they appear here, grouped by modality and system. To look around
+            first, <code>openrem demo</code> builds and serves a database of made-up studies.
           </p>
         </section>
       ) : (
@@ -27,28 +28,42 @@ export function HomePage(props: { ctx: PageContext; modalities: ModalitySystems[
               <h2 id={`heading-${m.spec.slug}`}>
                 <a href={modalityListPath(m.spec)}>{m.spec.title}</a> <small>{studies(m.studyCount)}</small>
               </h2>
-              <table class="data">
-                <thead>
-                  <tr>
-                    <th scope="col">System</th>
-                    <th scope="col" class="num">
-                      Studies
-                    </th>
-                    <th scope="col">Latest study</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {m.systems.map((s) => (
+              <div class="table-scroll">
+                <table class="data">
+                  <thead>
                     <tr>
-                      <td>
-                        <a href={listUrl(m.spec, { system: s.displayName })}>{s.displayName}</a>
-                      </td>
-                      <td class="num">{s.studyCount}</td>
-                      <td>{s.latestStudyDate ?? <Missing />}</td>
+                      <th scope="col">System</th>
+                      <th scope="col" class="num">
+                        Studies
+                      </th>
+                      <th scope="col" title="date of the latest study">
+                        Latest
+                      </th>
+                      <th scope="col">Time</th>
+                      <th scope="col" class="num" title="studies dated today or in the 6 days before">
+                        7 days
+                      </th>
+                      <th scope="col" class="num" title="studies dated today or in the 27 days before">
+                        28 days
+                      </th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {m.systems.map((s) => (
+                      <tr>
+                        <td>
+                          <a href={listUrl(m.spec, { system: s.displayName })}>{s.displayName}</a>
+                        </td>
+                        <td class="num">{s.studyCount}</td>
+                        <td>{s.latestStudyDate ?? <Missing />}</td>
+                        <td>{s.latestStudyTime?.slice(0, 5) ?? <Missing />}</td>
+                        <td class="num">{s.lastWeek}</td>
+                        <td class="num">{s.lastFourWeeks}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             </section>
           ))}
         </div>

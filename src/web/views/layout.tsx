@@ -1,6 +1,7 @@
 import { h, type Child, type SafeHtml } from '../jsx.js';
 import { MODALITY_SPECS } from '../../query/modalities.js';
-import type { PageContext } from '../page.js';
+import { may, type PageContext } from '../page.js';
+import { CsrfField } from './forms.js';
 import { modalityListPath, STATIC_PREFIX } from '../urls.js';
 
 export function Layout(props: { ctx: PageContext; title: string; children?: Child }): SafeHtml {
@@ -21,27 +22,57 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
           <a class="brand" href="/">
             OpenREM
           </a>
-          <nav aria-label="Modalities">
-            <ul>
-              {MODALITY_SPECS.map((s) => {
-                const path = modalityListPath(s);
-                return (
-                  <li>
-                    <a href={path} aria-current={ctx.path === path ? 'page' : undefined}>
-                      {s.title}
-                    </a>
-                  </li>
-                );
-              })}
-            </ul>
-          </nav>
+          {may(ctx, 'view') ? (
+            <nav aria-label="Modalities">
+              <ul>
+                {MODALITY_SPECS.map((s) => {
+                  const path = modalityListPath(s);
+                  return (
+                    <li>
+                      <a href={path} aria-current={ctx.path === path ? 'page' : undefined}>
+                        {s.title}
+                      </a>
+                    </li>
+                  );
+                })}
+              </ul>
+            </nav>
+          ) : null}
+          <UserMenu ctx={ctx} />
         </header>
         <main>{props.children}</main>
         <footer class="site-footer">
           <span>OpenREM {ctx.version}</span>
-          <a href="/help">Documentation</a>
+          {ctx.user ? <a href="/help">Documentation</a> : null}
         </footer>
       </body>
     </html>
+  );
+}
+
+/** Who is signed in, what else they may open, and signing out. */
+function UserMenu(props: { ctx: PageContext }): SafeHtml {
+  const { ctx } = props;
+  if (!ctx.user) return ctx.path === '/login' ? <span class="user-menu" /> : <span class="user-menu"><a href="/login">Sign in</a></span>;
+  return (
+    <div class="user-menu">
+      {may(ctx, 'admin') ? (
+        <a href="/admin/users" class="admin-link" aria-current={ctx.path.startsWith('/admin/users') || ctx.path === '/admin/audit' ? 'page' : undefined}>
+          Users
+        </a>
+      ) : null}
+      {may(ctx, 'admin') ? (
+        <a href="/admin/tasks" class="admin-link" aria-current={ctx.path === '/admin/tasks' ? 'page' : undefined}>
+          Tasks
+        </a>
+      ) : null}
+      <a href="/account/password" class="account-link" title={ctx.user.fullName || undefined}>
+        <span class="username">{ctx.user.username}</span>
+      </a>
+      <form method="post" action="/logout" class="sign-out">
+        <CsrfField ctx={ctx} />
+        <button type="submit">Sign out</button>
+      </form>
+    </div>
   );
 }

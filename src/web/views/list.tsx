@@ -1,9 +1,20 @@
-import { h, Fragment, type SafeHtml } from '../jsx.js';
-import { TEST_DATA_CHOICES, textFiltersFor } from '../../query/filters.js';
+import { h, Fragment, type Child, type SafeHtml } from '../jsx.js';
+import {
+  maxParam,
+  minParam,
+  rangeFiltersFor,
+  SEX_CHOICES,
+  SEX_LABELS,
+  TEST_DATA_CHOICES,
+  textFiltersFor,
+  type RangeFilter,
+  type TextFilter,
+  type TextFilterParam,
+} from '../../query/filters.js';
 import type { ModalitySpec } from '../../query/modalities.js';
 import { BASE_SORTS, PER_PAGE_CHOICES, type ListQuery, type SortDirection, type StudyPage } from '../../query/studies.js';
 import { formatValue } from '../../query/units.js';
-import type { PageContext } from '../page.js';
+import { may, type PageContext } from '../page.js';
 import { listParams, listUrl, modalityListPath, studyPath } from '../urls.js';
 import { Layout } from './layout.js';
 import { Missing } from './values.js';
@@ -24,8 +35,76 @@ function Carry(props: { query: Partial<ListQuery> }): SafeHtml {
   return <>{[...listParams(props.query)].map(([name, value]) => <input type="hidden" name={name} value={value} />)}</>;
 }
 
+/** Where each text filter is shown in the form. */
+const TEXT_GROUP: Record<TextFilterParam, 'study' | 'system' | 'patient'> = {
+  studyDescription: 'study',
+  requestedProcedure: 'study',
+  procedure: 'study',
+  acquisitionProtocol: 'study',
+  view: 'study',
+  accessionNumber: 'study',
+  displayName: 'system',
+  institutionName: 'system',
+  manufacturer: 'system',
+  modelName: 'system',
+  stationName: 'system',
+  patientName: 'patient',
+  patientId: 'patient',
+};
+
+function TextInput(props: { f: TextFilter; query: ListQuery }): SafeHtml {
+  const { f, query } = props;
+  const hint = 'pid' in f ? 'contains the text; a hashed value matches only in full' : undefined;
+  return (
+    <label>
+      {f.label}
+      <input type="search" name={f.param} value={query[f.param] ?? ''} autocomplete="off" title={hint} list={f.param === 'displayName' ? 'system-names' : undefined} />
+    </label>
+  );
+}
+
+function RangeInputs(props: { f: RangeFilter; query: ListQuery }): SafeHtml {
+  const { f, query } = props;
+  const whole = 'whole' in f && f.whole;
+  const unit = f.unit.shown ? ` (${f.unit.shown})` : '';
+  return (
+    <fieldset>
+      <legend>
+        {f.label}
+        {unit}
+      </legend>
+      <label>
+        From <input type="number" name={minParam(f)} min="0" step={whole ? '1' : 'any'} value={query[minParam(f)] ?? ''} inputmode={whole ? 'numeric' : 'decimal'} />
+      </label>
+      <label>
+        To <input type="number" name={maxParam(f)} min="0" step={whole ? '1' : 'any'} value={query[maxParam(f)] ?? ''} inputmode={whole ? 'numeric' : 'decimal'} />
+      </label>
+    </fieldset>
+  );
+}
+
+const PATIENT_RANGES = new Set<string>(['age', 'height', 'weight']);
+
+/** A collapsible part of the form, open when one of its filters is in use. */
+function Group(props: { title: string; open: boolean; children?: Child }): SafeHtml {
+  return (
+    <details class="filter-group" open={props.open}>
+      <summary>{props.title}</summary>
+      {props.children}
+    </details>
+  );
+}
+
 function FilterForm(props: ListProps): SafeHtml {
   const { spec, query } = props;
+  const pid = may(props.ctx, 'pid');
+  const texts = (group: 'study' | 'system' | 'patient') => textFiltersFor(spec).filter((f) => TEXT_GROUP[f.param] === group && (!('pid' in f) || pid));
+  const set = (params: readonly string[]) => params.some((p) => query[p as keyof ListQuery] !== undefined);
+  const ranges = rangeFiltersFor(spec);
+  const isPatient = (f: RangeFilter) => PATIENT_RANGES.has(f.base);
+  const patientRanges = ranges.filter(isPatient);
+  const doseRanges = ranges.filter((f) => !isPatient(f));
+  const rangeParams = (list: readonly RangeFilter[]) => list.flatMap((f) => [minParam(f), maxParam(f)]);
   return (
     <form class="filters" method="get" action={modalityListPath(spec)} aria-label="Filters">
       <h2>Filters</h2>
@@ -44,21 +123,51 @@ function FilterForm(props: ListProps): SafeHtml {
           <input type="hidden" name="system" value={query.system} />
         </p>
       ) : null}
-      {textFiltersFor(spec).map((f) => (
+      <Group title="Study" open={true}>
+        <fieldset>
+          <legend title="a start later than the end spans midnight">Time of day</legend>
+          <label>
+            From <input type="text" name="timeFrom" value={query.timeFrom ?? ''} placeholder="HH:MM" autocomplete="off" />
+          </label>
+          <label>
+            To <input type="text" name="timeTo" value={query.timeTo ?? ''} placeholder="HH:MM" autocomplete="off" />
+          </label>
+        </fieldset>
+        {texts('study').map((f) => (
+          <TextInput f={f} query={query} />
+        ))}
+      </Group>
+      <Group title="System" open={set(texts('system').map((f) => f.param))}>
+        {texts('system').map((f) => (
+          <TextInput f={f} query={query} />
+        ))}
+      </Group>
+      <Group title="Patient" open={set([...rangeParams(patientRanges), 'sex', ...texts('patient').map((f) => f.param)])}>
+        {patientRanges.map((f) => (
+          <RangeInputs f={f} query={query} />
+        ))}
         <label>
-          {f.label}
-          <input type="search" name={f.param} value={query[f.param] ?? ''} autocomplete="off" list={f.param === 'displayName' ? 'system-names' : undefined} />
+          Sex
+          <select name="sex">
+            <option value="">Any</option>
+            {SEX_CHOICES.map((c) => (
+              <option value={c} selected={query.sex === c}>
+                {SEX_LABELS[c]}
+              </option>
+            ))}
+          </select>
         </label>
-      ))}
-      <fieldset>
-        <legend>Patient age (years)</legend>
-        <label>
-          From <input type="number" name="ageMin" min="0" step="any" value={query.ageMin ?? ''} inputmode="decimal" />
-        </label>
-        <label>
-          To <input type="number" name="ageMax" min="0" step="any" value={query.ageMax ?? ''} inputmode="decimal" />
-        </label>
-      </fieldset>
+        {texts('patient').map((f) => (
+          <TextInput f={f} query={query} />
+        ))}
+      </Group>
+      {doseRanges.length ? (
+        <Group title="Dose and acquisitions" open={set(rangeParams(doseRanges))}>
+          {doseRanges.map((f) => (
+            <RangeInputs f={f} query={query} />
+          ))}
+        </Group>
+      ) : null}
       <label>
         Test patients
         <select name="testData">

@@ -1,5 +1,5 @@
-// One study with every stored value (except the patient's name, ID and birth date, which
-// need a role to see): overview, study, patient, equipment, totals, the modality's dose
+// One study with every stored value (the patient's name, ID and birth date only for users
+// with the pid role): overview, study, patient, equipment, totals, the modality's dose
 // record, its events (a table of the main columns, then every value per event), CT Dose
 // Check details and comments.
 import { h, Fragment, type SafeHtml } from '../jsx.js';
@@ -8,12 +8,12 @@ import { labelOfKey } from '../../query/labels.js';
 import { specForModality } from '../../query/modalities.js';
 import { formatNumber, formatValue, unitOfKey } from '../../query/units.js';
 import type { CtEvent, ProjectionAccumulated, ProjectionEvent } from '../../report/types.js';
-import type { PageContext } from '../page.js';
+import { may, type PageContext } from '../page.js';
 import { listUrl, modalityListPath } from '../urls.js';
 import { Layout } from './layout.js';
 import { ColumnHeading, displayText, KeyValue, KeyValueTable, Missing, Quantity, RecordTable, Section } from './values.js';
 
-/** Shown only to roles allowed to see patient identifiers (not yet available). */
+/** Shown only to users with the pid role. */
 const PATIENT_IDENTIFIERS = ['name', 'id', 'birthDate', 'nameHashed', 'idHashed'] as const;
 
 type EventValue = string | number | null | undefined;
@@ -375,7 +375,9 @@ function Overview(props: { study: StoredStudy }): SafeHtml {
 
 export function StudyPage(props: { ctx: PageContext; study: StoredStudy }): SafeHtml {
   const { study } = props;
-  const patient = Object.fromEntries(Object.entries(study.patient).filter(([k]) => !(PATIENT_IDENTIFIERS as readonly string[]).includes(k)));
+  const patient = may(props.ctx, 'pid')
+    ? study.patient
+    : Object.fromEntries(Object.entries(study.patient).filter(([k]) => !(PATIENT_IDENTIFIERS as readonly string[]).includes(k)));
   const title = [study.modality, 'study', study.study.studyDate].filter(Boolean).join(' ');
   return (
     <Layout ctx={props.ctx} title={title}>
