@@ -2,6 +2,7 @@ import { buildApp } from '../web/app.js';
 import { countUsers } from '../auth/users.js';
 import { isWildcardHost, listen, ListenError, parseServeArgs, ServeUsageError, urlsFor, type ListenOptions } from '../web/server.js';
 import { withDatabase } from './context.js';
+import { offerFirstAdministrator } from './users.js';
 import { USAGE_ERROR, version } from './main.js';
 import { startWorker, takeWorkerOptions, waitForStop, WorkerUsageError, type WorkerSettings } from './worker.js';
 
@@ -19,6 +20,7 @@ export async function runServe(args: string[]): Promise<number> {
     return USAGE_ERROR;
   }
   return withDatabase(async (db, config) => {
+    if ((await countUsers(db.kysely)) === 0) await offerFirstAdministrator(db);
     const app = await buildApp({ db, config });
     let url: string;
     try {

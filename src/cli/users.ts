@@ -4,6 +4,7 @@ import { recordAudit, type AuditActor } from '../audit/log.js';
 import { passwordProblem } from '../auth/passwords.js';
 import { parseRoleList, ROLES, type Role } from '../auth/roles.js';
 import { createUser, findUserByName, listUsers, setPassword, updateUser, UserError, usernameProblem, type UserRecord } from '../auth/users.js';
+import type { Db } from '../db/connect.js';
 import { withDatabase } from './context.js';
 import { writeLine } from './output.js';
 import { USAGE_ERROR } from './main.js';
@@ -111,6 +112,55 @@ async function newPassword(fromStdin: boolean, personal: readonly string[]): Pro
     const reason = problem ? `That password ${problem}.` : 'The two passwords differ.';
     if (attempt === 3) throw new UserError(`${reason} Giving up after three attempts.`);
     process.stderr.write(`${reason} Try again.\n`);
+  }
+}
+
+/** Reads one visible line from the terminal. */
+function promptLine(prompt: string): Promise<string> {
+  process.stderr.write(prompt);
+  const stdin = process.stdin;
+  stdin.resume();
+  return new Promise((resolve) => {
+    let value = '';
+    const onData = (chunk: Buffer) => {
+      value += chunk.toString('utf8');
+      const end = value.search(/\r?\n/);
+      if (end < 0) return;
+      stdin.off('data', onData);
+      stdin.pause();
+      resolve(value.slice(0, end).trim());
+    };
+    stdin.on('data', onData);
+  });
+}
+
+/**
+ * First start on a terminal with no accounts: asks for the first administrator right there,
+ * so `npm start` alone gives a newcomer a server they can sign in to. Returns false when the
+ * user declines (an empty name) or there is no terminal to ask on.
+ */
+export async function offerFirstAdministrator(db: Db): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
+  process.stderr.write('No user accounts yet. Create the first administrator now (leave the name empty to skip).\n');
+  for (;;) {
+    const username = await promptLine('User name: ');
+    if (username === '') return false;
+    const nameProblem = usernameProblem(username);
+    if (nameProblem) {
+      process.stderr.write(`That user name ${nameProblem}.\n`);
+      continue;
+    }
+    try {
+      const password = await newPassword(false, [username]);
+      const user = await createUser(db.kysely, { username, password, fullName: '', email: null, roles: [], isSuperuser: true });
+      await recordAudit(db.kysely, { actor: CLI_ACTOR, action: 'user.create', target: `user ${user.username}`, details: { roles: user.roles, superuser: true, firstRun: true } });
+      process.stderr.write(`Created ${user.username} (superuser, every role).\n`);
+      return true;
+    } catch (err) {
+      if (err instanceof Cancelled) return false;
+      if (!(err instanceof UserError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+    }
   }
 }
 
