@@ -45,6 +45,7 @@ function listPages(today) {
     ['CT, nights (20:00–07:00), not QA', '/ct?timeFrom=20:00&timeTo=07:00&testData=exclude'],
     ['CT, page 200 of 100 per page', '/ct?page=200&perPage=100'],
     ['CT, sorted by description', '/ct?sort=description&dir=asc'],
+    ['CT, sorted by system', '/ct?sort=system&dir=asc'],
     ['DX, sorted by DAP', '/dx?sort=dap&dir=desc'],
     ['DX, model contains "definium", DAP ≤ 5', '/dx?modelName=definium&dapMax=5'],
     ['RF, DAP ≥ 5000 cGy·cm², by dose at RP', '/rf?dapMin=5000&sort=rpDoseA&dir=desc'],

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { benchImageHeaders } from '../bench/image-headers.mjs';
 import { benchImport } from '../bench/import.mjs';
 import { benchPages } from '../bench/pages.mjs';
+import { benchPtsize } from '../bench/ptsize.mjs';
 
 spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 const engines = (process.env.OPENREM_TEST_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim());
@@ -30,4 +31,8 @@ if (want('image-headers')) {
 if (want('pages')) {
   console.log('\n## page timings (ms, app.inject with a signed-in session, database of made-up studies)');
   for (const rows of await benchPages(engines)) table(rows);
+}
+if (want('ptsize')) {
+  console.log('\n## patient size import of a million-row CSV (database included, fresh process per engine)');
+  table(benchPtsize(engines));
 }

@@ -56,6 +56,16 @@ const commands: Record<string, Command> = {
     usage: 'openrem serve [--host HOST] [--port PORT] [--no-worker | --concurrency N]',
     run: async (args) => (await import('./serve.js')).runServe(args),
   },
+  ptsize: {
+    summary: 'add patient height and weight from a CSV file to stored studies',
+    usage: [
+      'openrem ptsize FILE ID_COLUMN HEIGHT_COLUMN WEIGHT_COLUMN [--si-uid|-u] [--overwrite] [--verbose|-v] [--height-unit auto|cm|m]',
+      '  ID_COLUMN holds accession numbers (Study Instance UIDs with --si-uid); heights and weights that studies',
+      '  already have are kept unless --overwrite. Heights: a value below 3 is in metres, else centimetres, unless',
+      '  the value or the column name says which (e.g. "Height (cm)") or --height-unit does. Weights in kg.',
+    ].join('\n'),
+    run: async (args) => (await import('./ptsize.js')).runPtsize(args),
+  },
   worker: {
     summary: 'run queued background tasks (exports, imports) until stopped',
     usage: 'openrem worker [--concurrency N]   (OPENREM_WORKERS: tasks at a time, default 1)',

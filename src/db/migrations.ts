@@ -274,11 +274,92 @@ const listIndexes: Builder = async (db, engine) => {
   await sql`insert into study_count (modality, equipment_id, studies) select modality, equipment_id, count(*) from study group by modality, equipment_id`.execute(db);
 };
 
+/**
+ * Patient size imports (src/ptsize): one row per uploaded or command-line CSV with its column
+ * choices, state and counts, and its log, one line per study updated or kept and per row not
+ * found or not usable. A log line keeps its study's id only while the study exists.
+ */
+const sizeImports: Builder = async (db, engine) => {
+  const id = idColumn(engine);
+  await db.schema
+    .createTable('size_import')
+    .addColumn('id', id, (c) => (engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('started_by_id', 'integer', (c) => c.references('app_user.id').onDelete('set null'))
+    .addColumn('started_by', 'text')
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('file_name', 'text', (c) => c.notNull())
+    .addColumn('upload_path', 'text')
+    .addColumn('file_bytes', 'integer', (c) => c.notNull())
+    .addColumn('encoding', 'text', (c) => c.notNull())
+    .addColumn('delimiter', 'text', (c) => c.notNull())
+    .addColumn('columns', 'text', (c) => c.notNull())
+    .addColumn('id_column', 'text')
+    .addColumn('id_kind', 'text')
+    .addColumn('height_column', 'text')
+    .addColumn('weight_column', 'text')
+    .addColumn('height_unit', 'text')
+    .addColumn('overwrite', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('task_id', 'integer')
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('rows_read', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('studies_updated', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('studies_skipped', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('rows_not_found', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('rows_invalid', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('reason', 'text')
+    .addColumn('started_at', 'text')
+    .addColumn('finished_at', 'text')
+    .execute();
+  await db.schema.createIndex('size_import_state_idx').on('size_import').columns(['state', 'id']).execute();
+  await db.schema
+    .createTable('size_import_log')
+    .addColumn('id', id, (c) => (engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('import_id', 'integer', (c) => c.notNull().references('size_import.id').onDelete('cascade'))
+    .addColumn('row_number', 'integer')
+    .addColumn('outcome', 'text', (c) => c.notNull())
+    .addColumn('identifier', 'text')
+    .addColumn('study_id', 'integer', (c) => c.references('study.id').onDelete('set null'))
+    .addColumn('message', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('size_import_log_import_idx').on('size_import_log').columns(['import_id', 'id']).execute();
+  await db.schema.createIndex('size_import_log_outcome_idx').on('size_import_log').columns(['import_id', 'outcome', 'id']).execute();
+  await db.schema.createIndex('size_import_log_study_idx').on('size_import_log').column('study_id').execute();
+};
+
+/**
+ * Finished export files (src/export): which task wrote which file under media/exports, for
+ * whom, with what filters, so the exports page outlives the task history that is pruned.
+ */
+const exportFiles: Builder = async (db, engine) => {
+  await db.schema
+    .createTable('export_file')
+    .addColumn('id', idColumn(engine), (c) => (engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('task_id', 'integer', (c) => c.notNull().unique())
+    .addColumn('modality', 'text', (c) => c.notNull())
+    .addColumn('format', 'text', (c) => c.notNull())
+    .addColumn('includes_pid', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('label', 'text', (c) => c.notNull())
+    .addColumn('file_name', 'text', (c) => c.notNull())
+    .addColumn('size_bytes', engine === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull())
+    .addColumn('studies', 'integer', (c) => c.notNull())
+    .addColumn('filters', 'text', (c) => c.notNull())
+    .addColumn('started_by_id', 'integer', (c) => c.references('app_user.id').onDelete('set null'))
+    .addColumn('started_by', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('finished_at', 'text', (c) => c.notNull())
+    .addColumn('duration_ms', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('export_file_started_by_idx').on('export_file').columns(['started_by_id', 'id']).execute();
+};
+
 const builders: Record<string, Builder> = {
   '0001_initial': initial,
   '0002_users_sessions_audit': usersSessionsAudit,
   '0003_list_indexes': listIndexes,
   '0004_tasks': tasks,
+  '0005_exports': exportFiles,
+  '0006_size_imports': sizeImports,
 };
 
 export function migrationProvider(engine: Engine): MigrationProvider {

@@ -217,6 +217,85 @@ export interface TaskTable {
   heartbeat_at: string | null;
 }
 
+export type SizeImportState = 'uploaded' | 'queued' | 'running' | 'done' | 'failed' | 'aborted';
+
+/** A patient size import (src/ptsize): the file, the chosen columns, its state and counts. */
+export interface SizeImportTable {
+  id: Generated<number>;
+  created_at: string;
+  started_by_id: number | null;
+  /** The user name at the time, or null for the command line. */
+  started_by: string | null;
+  /** 'web' or 'command line'. */
+  source: string;
+  /** The file's name as uploaded or given. */
+  file_name: string;
+  /** Where an uploaded file waits, relative to the data folder; null once deleted (always for the command line). */
+  upload_path: string | null;
+  file_bytes: number;
+  /** How its text was decoded, e.g. "UTF-8 with byte-order mark". */
+  encoding: string;
+  delimiter: string;
+  /** JSON array of the header's column names. */
+  columns: JsonText;
+  id_column: string | null;
+  /** 'accession' or 'study-uid'. */
+  id_kind: string | null;
+  height_column: string | null;
+  weight_column: string | null;
+  /** 'auto', 'cm' or 'm'. */
+  height_unit: string | null;
+  overwrite: Generated<number>;
+  task_id: number | null;
+  state: SizeImportState;
+  rows_read: Generated<number>;
+  studies_updated: Generated<number>;
+  studies_skipped: Generated<number>;
+  rows_not_found: Generated<number>;
+  rows_invalid: Generated<number>;
+  reason: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export type SizeImportOutcome = 'updated' | 'skipped' | 'not-found' | 'invalid';
+
+export interface SizeImportLogTable {
+  id: Generated<number>;
+  import_id: number;
+  /** The row in the file as a spreadsheet numbers it (the header is row 1). */
+  row_number: number | null;
+  outcome: SizeImportOutcome;
+  /** The row's identifier, unless the site hashes accession numbers. */
+  identifier: string | null;
+  study_id: number | null;
+  message: string;
+}
+
+/** A finished export file under media/exports (src/export). */
+export interface ExportFileTable {
+  id: Generated<number>;
+  /** The task that wrote it: one file per task. */
+  task_id: number;
+  modality: string;
+  /** 'csv', 'xlsx', 'nhsbsp' or 'openskin'. */
+  format: string;
+  /** 1 when it has patient name, ID and birth date columns (downloads need the pid role). */
+  includes_pid: Generated<number>;
+  label: string;
+  /** The file's name inside the exports folder, made by the program (never from user input). */
+  file_name: string;
+  size_bytes: number;
+  studies: number;
+  /** JSON object of the filter parameters used (or the study, for one-study exports). */
+  filters: JsonText;
+  started_by_id: number | null;
+  started_by: string | null;
+  created_at: string;
+  finished_at: string;
+  duration_ms: number;
+}
+
 export interface Database {
   equipment: EquipmentTable;
   study: StudyTable;
@@ -229,6 +308,9 @@ export interface Database {
   audit_log: AuditLogTable;
   login_attempt: LoginAttemptTable;
   task: TaskTable;
+  export_file: ExportFileTable;
+  size_import: SizeImportTable;
+  size_import_log: SizeImportLogTable;
 }
 
 export type StudyRow = Selectable<StudyTable>;
@@ -238,3 +320,6 @@ export type CtEventRow = Selectable<CtEventTable>;
 export type ProjEventRow = Selectable<ProjEventTable>;
 export type AppUserRow = Selectable<AppUserTable>;
 export type TaskRow = Selectable<TaskTable>;
+export type ExportFileRow = Selectable<ExportFileTable>;
+export type SizeImportRow = Selectable<SizeImportTable>;
+export type SizeImportLogRow = Selectable<SizeImportLogTable>;

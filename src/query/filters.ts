@@ -174,7 +174,11 @@ const isoDate = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
   }, 'not a calendar date');
 
-const timeOfDay = z.string({ error: 'expected one time as HH:MM' }).regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'expected a time of day as HH:MM');
+const timeOfDay = z
+  .string({ error: 'expected one time as HH:MM' })
+  .regex(/^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'expected a time of day as HH:MM')
+  // Stored times have two-digit hours; "8:00" must compare as "08:00".
+  .transform((t) => t.padStart(t.indexOf(':') === 1 ? t.length + 1 : t.length, '0'));
 
 const MAX_NUMBER = 1e12;
 

@@ -1,6 +1,6 @@
 // Study lists: the modality's filter plus sorting by whitelisted columns and paging with the
 // total count. Sorting always ends with the study id, so pages never overlap or skip rows.
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Engine } from '../db/engine.js';
 import type { Database } from '../db/schema.js';
@@ -92,18 +92,18 @@ export interface StudyPage {
   pageCount: number;
 }
 
-type JoinedQuery<O> = SelectQueryBuilder<Database, 'study' | 'equipment', O>;
+type StudyQuery<O> = SelectQueryBuilder<Database, 'study', O>;
 
-function orderBy<O>(q: JoinedQuery<O>, spec: ModalitySpec, engine: Engine, sort: string, dir: SortDirection): JoinedQuery<O> {
+function orderBy<O>(q: StudyQuery<O>, spec: ModalitySpec, engine: Engine, sort: string, dir: SortDirection): StudyQuery<O> {
   // Missing values go last in either direction; the engines disagree on the default.
-  const by = (expr: Parameters<JoinedQuery<O>['orderBy']>[0]) => q.orderBy(expr, (ob) => (dir === 'asc' ? ob.asc() : ob.desc()).nullsLast());
+  const by = (expr: Parameters<StudyQuery<O>['orderBy']>[0]) => q.orderBy(expr, (ob) => (dir === 'asc' ? ob.asc() : ob.desc()).nullsLast());
   switch (sort) {
     case 'date':
       q = by('study.study_date');
       q = by('study.study_time');
       break;
     case 'system':
-      q = by((eb) => textSortKey(engine, eb.ref('equipment.display_name')));
+      q = by((eb) => textSortKey(engine, sql<string>`(${eb.selectFrom('equipment').select('equipment.display_name').whereRef('equipment.id', '=', 'study.equipment_id')})`));
       break;
     case 'description':
       q = by((eb) => textSortKey(engine, eb.ref('study.study_description')));
@@ -127,9 +127,15 @@ function orderBy<O>(q: JoinedQuery<O>, spec: ModalitySpec, engine: Engine, sort:
 export async function listStudies(db: Kysely<Database>, engine: Engine, spec: ModalitySpec, query: ListQuery): Promise<StudyPage> {
   const filtered = applyStudyFilter(db.selectFrom('study'), spec, query);
   const countQuery = filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  // The page's ids first, then its rows: finding and ordering the ids needs only narrow index
+  // columns, so neither engine reads (and sorts) the wide rows of every study it passes over.
+  const pageIds = orderBy(filtered.select('study.id'), spec, engine, query.sort, query.dir)
+    .limit(query.perPage)
+    .offset((query.page - 1) * query.perPage);
   const rowsQuery = orderBy(
-    filtered
-      .innerJoin('equipment', 'equipment.id', 'study.equipment_id')
+    db
+      .selectFrom('study')
+      .where('study.id', 'in', pageIds)
       .select([
         'study.id',
         'study.study_date',
@@ -140,17 +146,14 @@ export async function listStudies(db: Kysely<Database>, engine: Engine, spec: Mo
         'study.accession_number_hashed',
         'study.number_of_events',
         'study.not_patient_indicator',
-        'equipment.display_name',
       ])
+      .select((eb) => eb.selectFrom('equipment').select('equipment.display_name').whereRef('equipment.id', '=', 'study.equipment_id').as('display_name'))
       .select(spec.doseColumns.map((c) => `study.${c.column}` as const)),
     spec,
     engine,
     query.sort,
     query.dir,
-  )
-    .limit(query.perPage)
-    .offset((query.page - 1) * query.perPage)
-    .execute();
+  ).execute();
   const [count, rows] = await Promise.all([countQuery, rowsQuery]);
   const total = Number(count.n);
   return {
@@ -167,7 +170,7 @@ export async function listStudies(db: Kysely<Database>, engine: Engine, spec: Mo
         requestedProcedure: r.requested_procedure,
         accessionNumber: r.accession_number,
         accessionNumberHashed: r.accession_number_hashed === 1,
-        systemName: r.display_name,
+        systemName: r.display_name ?? '',
         numberOfEvents: r.number_of_events,
         notPatientIndicator: r.not_patient_indicator,
         totals: Object.fromEntries(spec.doseColumns.map((c) => [c.key, r[c.column] ?? null])),

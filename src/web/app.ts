@@ -17,7 +17,13 @@ import { h } from './jsx.js';
 import { openLog } from '../log.js';
 import { pageContext, sendPage, type SiteInfo } from './page.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerExportRoutes } from './routes/exports.js';
 import { registerHomeRoutes } from './routes/home.js';
+import { registerSettingsRoutes } from './routes/settings.js';
+import { registerStudyDeleteRoutes } from './routes/study-delete.js';
+import { registerSystemRoutes } from './routes/systems.js';
+import { registerPtsizeRoutes } from './routes/ptsize.js';
+import { registerQuarantineRoutes } from './routes/quarantine.js';
 import { registerStudyRoutes } from './routes/studies.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -81,7 +87,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   registerUserRoutes(ctx);
   registerHomeRoutes(ctx);
   registerStudyRoutes(ctx);
+  registerExportRoutes(ctx);
+  registerStudyDeleteRoutes(ctx);
+  registerSystemRoutes(ctx);
+  registerSettingsRoutes(ctx);
   registerTaskRoutes(ctx);
+  registerPtsizeRoutes(ctx);
+  registerQuarantineRoutes(ctx);
 
   app.setNotFoundHandler((request, reply) =>
     sendPage(reply, h(ErrorPage, { ctx: pageContext(site, request), status: 404, title: 'Not found', message: `There is no page at ${request.url.split('?')[0]}.` }), 404),

@@ -241,6 +241,7 @@ describe('filter parameters', () => {
     expect(problems(() => parseQuery(filterSchema(CTs), { dlpMin: '500', dlpMax: '100' }))).toEqual(['dlpMax: is below dlpMin (500)']);
     expect(problems(() => parseQuery(filterSchema(CTs), { axialEventsMin: '1.5' }))).toEqual(['axialEventsMin: expected a whole number']);
     expect(problems(() => parseQuery(filterSchema(CTs), { timeFrom: '25:00' }))).toEqual(['timeFrom: expected a time of day as HH:MM']);
+    expect(parseQuery(filterSchema(CTs), { timeFrom: '8:05', timeTo: '17:30:15' })).toEqual({ timeFrom: '08:05', timeTo: '17:30:15' });
     expect(problems(() => parseQuery(filterSchema(CTs), { sex: 'X' }))).toEqual(['sex: expected one of: F, M, O']);
   });
 

@@ -1,6 +1,7 @@
 import { h, type Child, type SafeHtml } from '../jsx.js';
 import { MODALITY_SPECS } from '../../query/modalities.js';
 import { may, type PageContext } from '../page.js';
+import { CONFIG_PAGES, CONFIG_PATH } from '../config-pages.js';
 import { CsrfField } from './forms.js';
 import { modalityListPath, STATIC_PREFIX } from '../urls.js';
 
@@ -50,12 +51,39 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
   );
 }
 
+/** The configuration pages the user may open (administrators all; view users the display names). */
+function ConfigMenu(props: { ctx: PageContext }): SafeHtml | null {
+  const { ctx } = props;
+  const pages = CONFIG_PAGES.filter((p) => may(ctx, p.access));
+  if (pages.length === 0) return null;
+  return (
+    <details class="config-menu">
+      <summary aria-current={ctx.path.startsWith(CONFIG_PATH) ? 'page' : undefined}>Config</summary>
+      <ul>
+        {may(ctx, 'admin') ? (
+          <li>
+            <a href={CONFIG_PATH}>Overview</a>
+          </li>
+        ) : null}
+        {pages.map((p) => (
+          <li>
+            <a href={p.path} aria-current={ctx.path.startsWith(p.path) ? 'page' : undefined}>
+              {p.title}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 /** Who is signed in, what else they may open, and signing out. */
 function UserMenu(props: { ctx: PageContext }): SafeHtml {
   const { ctx } = props;
   if (!ctx.user) return ctx.path === '/login' ? <span class="user-menu" /> : <span class="user-menu"><a href="/login">Sign in</a></span>;
   return (
     <div class="user-menu">
+      <ConfigMenu ctx={ctx} />
       {may(ctx, 'admin') ? (
         <a href="/admin/users" class="admin-link" aria-current={ctx.path.startsWith('/admin/users') || ctx.path === '/admin/audit' ? 'page' : undefined}>
           Users
@@ -64,6 +92,16 @@ function UserMenu(props: { ctx: PageContext }): SafeHtml {
       {may(ctx, 'admin') ? (
         <a href="/admin/tasks" class="admin-link" aria-current={ctx.path === '/admin/tasks' ? 'page' : undefined}>
           Tasks
+        </a>
+      ) : null}
+      {may(ctx, 'admin') ? (
+        <a href="/admin/quarantine" class="admin-link" aria-current={ctx.path === '/admin/quarantine' ? 'page' : undefined}>
+          Quarantine
+        </a>
+      ) : null}
+      {may(ctx, 'importsize') ? (
+        <a href="/ptsize" class="admin-link" aria-current={ctx.path.startsWith('/ptsize') ? 'page' : undefined}>
+          Patient size
         </a>
       ) : null}
       <a href="/account/password" class="account-link" title={ctx.user.fullName || undefined}>

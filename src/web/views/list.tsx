@@ -16,7 +16,9 @@ import { BASE_SORTS, PER_PAGE_CHOICES, type ListQuery, type SortDirection, type 
 import { formatValue } from '../../query/units.js';
 import { may, type PageContext } from '../page.js';
 import { listParams, listUrl, modalityListPath, studyPath } from '../urls.js';
+import { ExportControl } from './exports.js';
 import { Layout } from './layout.js';
+import { studyDeletePath } from './study-delete.js';
 import { Missing } from './values.js';
 
 interface ListProps {
@@ -282,6 +284,7 @@ export function ListPage(props: ListProps): SafeHtml {
             </p>
             <PerPage {...props} />
           </div>
+          <ExportControl ctx={props.ctx} spec={spec} query={query} />
           <div class="table-scroll">
             <table class="data studies">
               <thead>
@@ -294,6 +297,11 @@ export function ListPage(props: ListProps): SafeHtml {
                   {spec.doseColumns.map((c) => (
                     <SortHeading spec={spec} query={query} sort={c.key} label={c.label} unit={c.unit.shown} class="num" />
                   ))}
+                  {may(props.ctx, 'admin') ? (
+                    <th scope="col">
+                      <span class="visually-hidden">Actions</span>
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -316,6 +324,13 @@ export function ListPage(props: ListProps): SafeHtml {
                       const text = formatValue(r.totals[c.key], c.unit);
                       return <td class="num">{text === '' ? <Missing /> : text}</td>;
                     })}
+                    {may(props.ctx, 'admin') ? (
+                      <td>
+                        <a href={studyDeletePath(r.id, listUrl(spec, query))} class="row-action">
+                          Delete
+                        </a>
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>

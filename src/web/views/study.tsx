@@ -10,6 +10,7 @@ import { formatNumber, formatValue, unitOfKey } from '../../query/units.js';
 import type { CtEvent, ProjectionAccumulated, ProjectionEvent } from '../../report/types.js';
 import { may, type PageContext } from '../page.js';
 import { listUrl, modalityListPath } from '../urls.js';
+import { OpenSkinButton } from './exports.js';
 import { Layout } from './layout.js';
 import { ColumnHeading, displayText, KeyValue, KeyValueTable, Missing, Quantity, RecordTable, Section } from './values.js';
 
@@ -386,6 +387,7 @@ export function StudyPage(props: { ctx: PageContext; study: StoredStudy }): Safe
         {study.study.studyDescription ? <span class="subtitle">{study.study.studyDescription}</span> : null}
       </h1>
       {study.patient.notPatientIndicator ? <p class="notice">Flagged as test data: {study.patient.notPatientIndicator}</p> : null}
+      {study.modality === 'RF' ? <OpenSkinButton ctx={props.ctx} studyId={study.id} /> : null}
       <Overview study={study} />
       <div class="detail-grid">
         <Section title="Study" id="study">
