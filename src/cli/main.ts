@@ -13,7 +13,7 @@ interface Command {
 const commands: Record<string, Command> = {
   import: {
     summary: 'import DICOM dose objects (files, directories, globs)',
-    usage: 'openrem import [--json] PATH...',
+    usage: 'openrem import [--json] PATH...   |   openrem import --retry-quarantine',
     run: async (args) => (await import('./import.js')).runImport(args),
   },
   extract: {
