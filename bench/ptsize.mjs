@@ -1,9 +1,10 @@
 // Patient size import of a million-row CSV, database included: time, rows per second, and
 // memory (live heap growth, peak resident) against the file's size, each engine in a fresh
 // process. Timings include a full garbage collection every 100 batches (for the live heap).
-// Every 1000th row names a stored study (updated, with overwrite); the rest are not found,
-// so the log gets a line per row. Run: `npm run bench ptsize` (or node bench/ptsize.mjs after
-// a build). OPENREM_BENCH_ROWS changes the number of rows.
+// Every 1000th row names a stored study (updated, with overwrite); the rest are not found.
+// Then what the import left behind: its log's rows, how much the database grew, and the time
+// and size of the log's CSV download. Run: `npm run bench ptsize` (or node bench/ptsize.mjs
+// after a build). OPENREM_BENCH_ROWS changes the number of rows.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,10 +25,22 @@ import { importFile } from './dist/ingest/import-file.js';
 import { loadSettings } from './dist/settings/store.js';
 import { readLayout } from './dist/ptsize/read-csv.js';
 import { runSizeImport } from './dist/ptsize/run-import.js';
-import { createSizeImport } from './dist/ptsize/store.js';
+import { createSizeImport, getSizeImport } from './dist/ptsize/store.js';
+import { logCsvLines } from './dist/ptsize/log-csv.js';
+import { sql } from 'kysely';
 const [dataDir, rowsText, corpus, files, url, schema] = process.argv.slice(1);
 const rows = Number(rowsText);
 const db = await openDatabase({ dataDir, databaseUrl: url || undefined, pgSchema: schema || undefined });
+// The database's tables with their indexes, in bytes (SQLite: its pages; PostgreSQL: this schema's relations).
+async function databaseBytes() {
+  if (db.engine === 'sqlite') {
+    const [count] = (await sql\`pragma page_count\`.execute(db.kysely)).rows;
+    const [size] = (await sql\`pragma page_size\`.execute(db.kysely)).rows;
+    return count.page_count * size.page_size;
+  }
+  const [r] = (await sql\`select coalesce(sum(pg_total_relation_size(c.oid)), 0) as n from pg_class c join pg_namespace s on s.oid = c.relnamespace where s.nspname = current_schema() and c.relkind = 'r'\`.execute(db.kysely)).rows;
+  return Number(r.n);
+}
 const settings = await loadSettings(db.kysely);
 const accessions = [];
 for (const f of files.split(',')) {
@@ -47,6 +60,7 @@ await once(out, 'finish');
 const mapping = { idColumn: 'Accession', idKind: 'accession', heightColumn: 'Height', weightColumn: 'Weight', heightUnit: 'auto', overwrite: true };
 const layout = await readLayout(csv);
 const imp = await createSizeImport(db, { source: 'command line', fileName: 'sizes.csv', uploadPath: null, layout, startedBy: { id: null, name: null }, mapping, state: 'running' });
+const dbBefore = await databaseBytes();
 globalThis.gc();
 const base = process.memoryUsage();
 let live = base.heapUsed, rss = base.rss, batches = 0;
@@ -57,7 +71,13 @@ const onProgress = () => { if (++batches % 100 === 0) { globalThis.gc(); live = 
 const counts = await runSizeImport(db, imp.id, csv, mapping, { onProgress });
 const seconds = (performance.now() - t) / 1000;
 clearInterval(sample);
-console.log(JSON.stringify({ seconds, counts, fileMB: statSync(csv).size / 1e6, liveGrowthMB: (live - base.heapUsed) / 1e6, peakRssMB: rss / 1e6, startRssMB: base.rss / 1e6 }));
+const dbGrowthMB = ((await databaseBytes()) - dbBefore) / 1e6;
+const logRows = Number((await db.kysely.selectFrom('size_import_log').select((eb) => eb.fn.countAll().as('n')).where('import_id', '=', imp.id).executeTakeFirstOrThrow()).n);
+const d = performance.now();
+let logBytes = 0;
+for await (const line of logCsvLines(db, await getSizeImport(db, imp.id))) logBytes += Buffer.byteLength(line);
+const logSeconds = (performance.now() - d) / 1000;
+console.log(JSON.stringify({ seconds, counts, fileMB: statSync(csv).size / 1e6, liveGrowthMB: (live - base.heapUsed) / 1e6, peakRssMB: rss / 1e6, startRssMB: base.rss / 1e6, dbGrowthMB, logRows, logMB: logBytes / 1e6, logSeconds }));
 await db.close();
 `;
 
@@ -84,6 +104,10 @@ export function benchPtsize(engines) {
         'live heap growth MB': m.liveGrowthMB,
         'RSS start MB': m.startRssMB,
         'RSS peak MB': m.peakRssMB,
+        'log rows': m.logRows,
+        'database growth MB': m.dbGrowthMB,
+        'log download MB': m.logMB,
+        'log download s': m.logSeconds,
       });
     } finally {
       if (schema) spawnSync('psql', [PG_URL, '-c', `drop schema if exists ${schema} cascade`], { encoding: 'utf8' });

@@ -2,6 +2,7 @@
 // Benchmarks (not tests): `npm run bench [name...]`. Prints a table per benchmark; the
 // figures recorded in BENCHMARKS.md come from this command.
 import { spawnSync } from 'node:child_process';
+import { benchExport } from '../bench/export.mjs';
 import { benchImageHeaders } from '../bench/image-headers.mjs';
 import { benchImport } from '../bench/import.mjs';
 import { benchPages } from '../bench/pages.mjs';
@@ -35,4 +36,8 @@ if (want('pages')) {
 if (want('ptsize')) {
   console.log('\n## patient size import of a million-row CSV (database included, fresh process per engine)');
   table(benchPtsize(engines));
+}
+if (want('export')) {
+  console.log('\n## export of every CT study to XLSX and CSV as the export task runs it (fresh process per format and engine)');
+  table(benchExport(engines));
 }

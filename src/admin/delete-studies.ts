@@ -9,7 +9,7 @@ import { recordAudit, type AuditActor } from '../audit/log.js';
 import { writeTransaction, type Db } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { specForModality, type ModalitySpec } from '../query/modalities.js';
-import type { StudyListRow } from '../query/studies.js';
+import { toStudyListRow, type StudyListRow } from '../query/studies.js';
 import { defineTaskKind } from '../tasks/kind.js';
 import { auditActorOf } from './audit-actor.js';
 
@@ -67,19 +67,7 @@ export async function studyToDelete(q: Kysely<Database>, id: number): Promise<St
     modality: r.modality,
     studyInstanceUid: r.study_instance_uid,
     equipmentId: r.equipment_id,
-    row: {
-      id: r.id,
-      studyDate: r.study_date,
-      studyTime: r.study_time,
-      studyDescription: r.study_description,
-      requestedProcedure: r.requested_procedure,
-      accessionNumber: r.accession_number,
-      accessionNumberHashed: r.accession_number_hashed === 1,
-      systemName: r.display_name,
-      numberOfEvents: r.number_of_events,
-      notPatientIndicator: r.not_patient_indicator,
-      totals: Object.fromEntries((spec?.doseColumns ?? []).map((c) => [c.key, r[c.column] ?? null])),
-    },
+    row: toStudyListRow(r, spec?.doseColumns ?? []),
   };
 }
 

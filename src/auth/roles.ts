@@ -10,15 +10,32 @@ export type Access = 'public' | 'login' | Role;
 
 export const ACCESS_LEVELS: readonly Access[] = ['public', 'login', ...ROLES];
 
-/** What each role allows, as user administration pages and the command line explain it. */
+/**
+ * What each role allows, as user administration pages, the help page and refusals explain it.
+ * Every role includes seeing dose data (see grantedRoles), so only view's own text says so.
+ */
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  view: 'see studies, lists and charts',
+  view: 'see studies, lists and charts (every other role includes this)',
   importsize: 'import patient size (height and weight) from CSV files',
-  importqr: 'query and retrieve from DICOM nodes',
+  importqr: 'reserved for query-retrieve from other DICOM systems, which is not available yet',
   export: 'export studies to CSV and XLSX',
   pid: 'see, search and export patient name, ID and birth date',
-  admin: 'delete studies, configure systems, settings and DICOM nodes, manage users',
+  admin: 'delete studies, configure systems and settings, manage users, see tasks, the quarantine and the audit log',
 };
+
+/** The role model in a sentence, for the pages that explain roles. */
+export const ROLE_MODEL_NOTE =
+  'Every role includes view: a user with any role sees the studies their work is about. A user with no role at all sees no dose data and can only change their own password.';
+
+/**
+ * The roles a user holds in effect: a superuser holds every role, and any role includes view,
+ * since exporting, importing sizes, patient identifiers and administration all act on studies
+ * their holder must be able to see. A user with no role at all sees no dose data.
+ */
+export function grantedRoles(roles: readonly Role[], isSuperuser: boolean): Role[] {
+  if (isSuperuser) return [...ROLES];
+  return roles.length ? sortRoles([...roles, 'view']) : [];
+}
 
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);

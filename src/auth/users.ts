@@ -3,16 +3,16 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import type { AppUserRow, AppUserTable, Database } from '../db/schema.js';
 import { decoyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
-import { isRole, sortRoles, ROLES, type Role } from './roles.js';
+import { grantedRoles, isRole, sortRoles, type Role } from './roles.js';
 
 /** The signed-in user as routes and templates see it. */
 export interface AuthUser {
   id: number;
   username: string;
   fullName: string;
+  /** The roles held in effect (grantedRoles): a superuser's are all, and any role brings view. */
   roles: readonly Role[];
   isSuperuser: boolean;
-  /** A superuser holds every role. */
   hasRole(role: Role): boolean;
 }
 
@@ -66,7 +66,7 @@ export function toUserRecord(row: AppUserRow): UserRecord {
 }
 
 export function toAuthUser(user: Pick<UserRecord, 'id' | 'username' | 'fullName' | 'roles' | 'isSuperuser'>): AuthUser {
-  const roles: readonly Role[] = user.isSuperuser ? [...ROLES] : sortRoles(user.roles);
+  const roles: readonly Role[] = grantedRoles(user.roles, user.isSuperuser);
   return {
     id: user.id,
     username: user.username,

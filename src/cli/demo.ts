@@ -1,18 +1,24 @@
 // `openrem demo`: a populated system to look around in, in a minute. Builds made-up studies
-// into a database of its own (never the real one) and serves it like `openrem serve`.
+// into an embedded database in a folder of its own (never the real one, never DATABASE_URL's)
+// and serves it like `openrem serve`, on this machine only unless --host says otherwise: its
+// sign-in is a superuser whose password is printed.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ROLES } from '../auth/roles.js';
 import { createUser, findUserByName, setPassword } from '../auth/users.js';
 import { openDatabase, type Db } from '../db/connect.js';
 import { DEMO_SETTINGS, writeDemoStudies } from '../demo/build.js';
+import { claimDemoFolder } from '../demo/folder.js';
 import { saveSettings } from '../settings/store.js';
+import { unexpectedArgument } from './args.js';
 import { USAGE_ERROR } from './main.js';
 import { Progress } from './progress.js';
 
 const DEFAULT_STUDIES = 20_000;
 const DEFAULT_DAYS = 730;
 const DEMO_USER = 'demo';
+/** The demo account's password is printed, so the demo is not offered to other machines unless asked. */
+const DEMO_HOST = '127.0.0.1';
 
 interface DemoArgs {
   studies: number | null;
@@ -20,7 +26,7 @@ interface DemoArgs {
   seed: number;
   dataDir: string;
   serve: boolean;
-  /** Passed on to the server. */
+  /** Passed on to the server: --port, and --host (this machine only when not given). */
   serveArgs: string[];
 }
 
@@ -68,9 +74,10 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
         break;
       }
       default:
-        throw new DemoUsageError(`unknown option ${arg}`);
+        throw new DemoUsageError(unexpectedArgument(arg));
     }
   }
+  if (!out.serveArgs.includes('--host')) out.serveArgs.push('--host', DEMO_HOST);
   return out;
 }
 
@@ -122,7 +129,13 @@ export async function runDemo(args: string[]): Promise<number> {
     console.error(`openrem demo: ${err.message} (see openrem demo --help)`);
     return USAGE_ERROR;
   }
-  // Made-up studies must never reach a real database: the demo ignores DATABASE_URL.
+  // Made-up studies must never reach a real database: only a folder the demo made holds them.
+  const folder = claimDemoFolder(a.dataDir);
+  if (!folder.ok) {
+    console.error(`openrem demo: ${folder.reason}.`);
+    return USAGE_ERROR;
+  }
+  if (process.env.DATABASE_URL?.trim()) console.log(`DATABASE_URL is not used: the demo keeps its made-up studies in its own embedded database in ${a.dataDir}.`);
   const db = await openDatabase({ dataDir: a.dataDir });
   let password: string;
   try {
@@ -140,6 +153,7 @@ export async function runDemo(args: string[]): Promise<number> {
     return 0;
   }
   console.log(`Sign in as "${DEMO_USER}" with password ${password} (a new one each start).`);
+  if (a.serveArgs[a.serveArgs.indexOf('--host') + 1] === DEMO_HOST) console.log('Only this machine can open it; --host 0.0.0.0 offers it to other machines too.');
   process.env.OPENREM_DATA_DIR = a.dataDir;
   delete process.env.DATABASE_URL;
   delete process.env.OPENREM_PG_SCHEMA;

@@ -1,20 +1,32 @@
-import { readDicomFile, NotDicomError } from '../dicom/read.js';
+import { DamagedDicomError, NotDicomError, readDicomFile } from '../dicom/read.js';
 import { extractFromDataset } from '../extract/index.js';
-import { USAGE_ERROR } from './main.js';
+import { parseArgs, usageFailure, UsageError } from './args.js';
 import { writeLine } from './output.js';
 import { expandPaths } from './paths.js';
 
+const USAGE = 'openrem extract --json PATH...';
+
+function parseExtractArgs(args: readonly string[]): string[] {
+  const { positional: paths, options } = parseArgs(args, [], ['json']);
+  // JSON Lines is the only output: asking for it keeps room for a readable format later.
+  if (!options.has('json')) throw new UsageError('--json is required (each report is printed as one line of JSON)');
+  if (paths.length === 0) throw new UsageError('give the files or folders to read');
+  return paths;
+}
+
 export async function runExtract(args: string[]): Promise<number> {
-  const paths = args.filter((a) => a !== '--json');
-  if (!args.includes('--json') || paths.length === 0) {
-    console.error('Usage: openrem extract --json PATH...');
-    return USAGE_ERROR;
+  let paths: string[];
+  try {
+    paths = parseExtractArgs(args);
+  } catch (err) {
+    if (err instanceof UsageError) return usageFailure('extract', err, USAGE);
+    throw err;
   }
   let failed = 0;
   for await (const item of expandPaths(paths)) {
     if (!('file' in item)) {
       failed++;
-      await writeLine(JSON.stringify({ file: item.missing, ok: false, error: item.reason }));
+      await writeLine(JSON.stringify({ file: item.failed, ok: false, error: item.reason }));
       continue;
     }
     let out: object;
@@ -23,7 +35,7 @@ export async function runExtract(args: string[]): Promise<number> {
       if (outcome.status === 'report') out = { file: item.file, ok: true, report: outcome.report };
       else out = { file: item.file, ok: false, error: outcome.reason, notDose: outcome.status === 'not-dose' };
     } catch (err) {
-      out = { file: item.file, ok: false, error: err instanceof NotDicomError ? err.message : `cannot read file: ${err instanceof Error ? err.message : String(err)}` };
+      out = { file: item.file, ok: false, error: err instanceof NotDicomError || err instanceof DamagedDicomError ? err.message : `cannot read file: ${err instanceof Error ? err.message : String(err)}` };
     }
     if (!(out as { ok: boolean }).ok && !(out as { notDose?: boolean }).notDose) failed++;
     await writeLine(JSON.stringify(out));

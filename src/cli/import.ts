@@ -2,8 +2,8 @@ import { importFiles, type FileResult, type FileStatus } from '../ingest/import-
 import { quarantinedFiles, retryQuarantined } from '../ingest/retry-quarantine.js';
 import { openLog } from '../log.js';
 import { loadSettings } from '../settings/store.js';
+import { atMost, parseArgs, usageFailure, UsageError } from './args.js';
 import { withDatabase } from './context.js';
-import { USAGE_ERROR } from './main.js';
 import { expandPaths } from './paths.js';
 import { Progress } from './progress.js';
 
@@ -22,21 +22,28 @@ function line(r: FileResult): string {
 
 const USAGE = 'Usage: openrem import [--json] PATH...   |   openrem import --retry-quarantine';
 
+function parseImportArgs(args: readonly string[]): { json: boolean; retry: boolean; paths: string[] } {
+  const { positional: paths, options } = parseArgs(args, [], ['json', 'retry-quarantine']);
+  const retry = options.has('retry-quarantine');
+  if (retry) atMost(paths, 0);
+  else if (paths.length === 0) throw new UsageError('give the files or folders to import');
+  return { json: options.has('json'), retry, paths };
+}
+
 export async function runImport(args: string[]): Promise<number> {
-  const json = args.includes('--json');
-  const retry = args.includes('--retry-quarantine');
-  const paths = args.filter((a) => a !== '--json' && a !== '--retry-quarantine');
-  const unknown = paths.filter((p) => p.startsWith('--'));
-  if ((paths.length === 0) === !retry || unknown.length) {
-    if (unknown.length) console.error(`openrem import: unknown option ${unknown.join(', ')}`);
-    console.error(USAGE);
-    return USAGE_ERROR;
+  let parsed: ReturnType<typeof parseImportArgs>;
+  try {
+    parsed = parseImportArgs(args);
+  } catch (err) {
+    if (err instanceof UsageError) return usageFailure('import', err, USAGE);
+    throw err;
   }
+  const { json, retry, paths } = parsed;
   const results: FileResult[] = [];
   const files: string[] = [];
   for await (const item of expandPaths(paths)) {
     if ('file' in item) files.push(item.file);
-    else results.push({ file: item.missing, status: 'failed', message: item.reason });
+    else results.push({ file: item.failed, status: 'failed', message: item.reason });
   }
   const emit = (r: FileResult, progress?: Progress) => {
     const text = json ? JSON.stringify(r) : line(r);

@@ -92,6 +92,7 @@ function help(): string {
     'Environment:',
     '  OPENREM_DATA_DIR  folder for the embedded database, media and logs (default ./data)',
     '  DATABASE_URL      postgres://user@host/db to use PostgreSQL instead',
+    '  OPENREM_TRUST_PROXY  reverse proxy addresses whose X-Forwarded-For/-Proto headers serve believes',
     '',
     'Run "openrem COMMAND --help" for the options of one command.',
   ].join('\n');

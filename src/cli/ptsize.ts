@@ -1,14 +1,15 @@
 // `openrem ptsize FILE ID_COLUMN HEIGHT_COLUMN WEIGHT_COLUMN [--si-uid|-u] [--overwrite] [--verbose|-v]`:
 // adds patient height and weight from a CSV file to stored studies, with the same engine as
 // the web import, recorded in the same import history. Options may come anywhere among the
-// four names. Prints rows that could not be used (every line of the log with --verbose) and
-// a summary; Ctrl+C (or SIGTERM) stops it between batches.
+// four names. Prints rows that could not be used (every line of the log with --verbose, as far
+// as the log lists them) and a summary; Ctrl+C (or SIGTERM) stops it between batches.
 import { basename } from 'node:path';
 import { recordAudit } from '../audit/log.js';
 import { ID_KIND_LABELS, type SizeMapping } from '../ptsize/mapping.js';
 import { CsvLayoutError, missingColumns, readLayout } from '../ptsize/read-csv.js';
+import { describeUnlisted, unlistedCounts } from '../ptsize/log-limit.js';
 import { describeCounts, runSizeImport } from '../ptsize/run-import.js';
-import { createSizeImport, SOURCE_COMMAND_LINE, type LogEntry } from '../ptsize/store.js';
+import { countLog, createSizeImport, OUTCOMES, SOURCE_COMMAND_LINE, type LogEntry } from '../ptsize/store.js';
 import { DELIMITER_NAMES } from '../ptsize/csv.js';
 import { HEIGHT_UNIT_CHOICES, type HeightUnitChoice } from '../ptsize/values.js';
 import { openLog } from '../log.js';
@@ -55,6 +56,7 @@ export function parsePtsizeArgs(args: readonly string[]): PtsizeArgs {
     } else if (arg.startsWith('-') && arg.length > 1) throw new PtsizeUsageError(`unknown option ${arg}`);
     else positional.push(arg);
   }
+  if (positional.length > 4) throw new PtsizeUsageError(`unexpected argument "${positional[4]}" (expected FILE ID_COLUMN HEIGHT_COLUMN WEIGHT_COLUMN)`);
   if (positional.length !== 4) {
     throw new PtsizeUsageError(`expected FILE ID_COLUMN HEIGHT_COLUMN WEIGHT_COLUMN, got ${positional.length} argument${positional.length === 1 ? '' : 's'}`);
   }
@@ -159,6 +161,9 @@ export async function runPtsize(args: string[]): Promise<number> {
           await Promise.all(printing);
           progress.clear();
           const summary = `size import ${imp.id} done: ${describeCounts(counts)}`;
+          const unlisted = unlistedCounts(counts, await countLog(db, imp.id));
+          // Only what this run printed: without --verbose, rows with errors.
+          for (const o of OUTCOMES) if (unlisted[o] > 0 && (opts.verbose || o === 'invalid')) console.log(describeUnlisted(o, unlisted[o]));
           console.log(summary);
           log.logger.info({ sizeImport: imp.id, file: opts.csvFile, ...counts }, summary);
           return 0;

@@ -5,6 +5,7 @@ import { passwordProblem } from '../auth/passwords.js';
 import { parseRoleList, ROLES, type Role } from '../auth/roles.js';
 import { createUser, findUserByName, listUsers, setPassword, updateUser, UserError, usernameProblem, type UserRecord } from '../auth/users.js';
 import type { Db } from '../db/connect.js';
+import { atMost, parseArgs, UsageError, type ParsedArgs } from './args.js';
 import { withDatabase } from './context.js';
 import { writeLine } from './output.js';
 import { USAGE_ERROR } from './main.js';
@@ -23,41 +24,11 @@ const USAGE = [
 
 const CLI_ACTOR: AuditActor = { username: 'command line' };
 
-class UsageError extends Error {}
 class Cancelled extends Error {}
 
-interface Parsed {
-  positional: string[];
-  options: Map<string, string | true>;
-}
-
-/** `--name value`, `--name=value` and flags; `withValue` names the options that take a value. */
-function parseArgs(args: readonly string[], withValue: readonly string[], flags: readonly string[]): Parsed {
-  const positional: string[] = [];
-  const options = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (withValue.includes(name)) {
-      const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      options.set(name, value);
-    } else if (flags.includes(name) && eq < 0) {
-      options.set(name, true);
-    } else {
-      throw new UsageError(`unknown option ${arg}`);
-    }
-  }
-  return { positional, options };
-}
-
-function oneUsername(parsed: Parsed): string {
-  if (parsed.positional.length !== 1) throw new UsageError(parsed.positional.length ? 'give one user name' : 'a user name is needed');
+function oneUsername(parsed: ParsedArgs): string {
+  if (parsed.positional.length === 0) throw new UsageError('a user name is needed');
+  atMost(parsed.positional, 1);
   return parsed.positional[0]!;
 }
 
@@ -198,7 +169,7 @@ async function create(args: string[]): Promise<number> {
 
 async function list(args: string[]): Promise<number> {
   const parsed = parseArgs(args, [], ['json']);
-  if (parsed.positional.length) throw new UsageError(`unexpected argument ${parsed.positional[0]}`);
+  atMost(parsed.positional, 0);
   return withDatabase(async (db) => {
     const users = await listUsers(db.kysely);
     if (parsed.options.has('json')) {

@@ -8,6 +8,7 @@ import type { TaskRegistry } from '../tasks/kind.js';
 import { productTaskKinds } from '../tasks/kinds.js';
 import { DEFAULT_RETENTION, type Retention } from '../tasks/prune.js';
 import { TaskWorker } from '../tasks/worker.js';
+import { unexpectedArgument } from './args.js';
 import { withDatabase } from './context.js';
 import { USAGE_ERROR, version } from './main.js';
 
@@ -101,7 +102,7 @@ export async function runWorker(args: string[]): Promise<number> {
   let options: ReturnType<typeof takeWorkerOptions>;
   try {
     options = takeWorkerOptions(args);
-    if (options.rest.length) throw new WorkerUsageError(`unknown option ${options.rest[0]}`);
+    if (options.rest.length) throw new WorkerUsageError(unexpectedArgument(options.rest[0]!));
     if (!options.worker) throw new WorkerUsageError('--no-worker is an option of openrem serve');
   } catch (err) {
     if (!(err instanceof WorkerUsageError)) throw err;

@@ -1,16 +1,18 @@
 // The export tasks: one kind per modality (its list's filter to CSV, XLSX, or for mammography
 // the NHSBSP dose-audit CSV) and the openSkin export of one fluoroscopy study. A run writes
 // "<name>.partial" under media/exports, renames it when complete and records the file; it may
-// run again from the start after its worker died, overwriting its own partial output.
-import { mkdir, rename, stat } from 'node:fs/promises';
+// run again from the start after its worker died, overwriting its own partial output, and
+// once it will not, the worker that found it removes that output.
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { filterSchema, parseQuery, QueryError, type StudyFilter } from '../query/filters.js';
 import { MODALITY_SPECS, type ModalitySpec } from '../query/modalities.js';
 import type { Modality } from '../report/types.js';
-import { defineTaskKind, getTask, type AnyTaskKind, type TaskContext, type TaskKind } from '../tasks/index.js';
+import { utcText } from '../time.js';
+import { defineTaskKind, getTask, type AbandonedTask, type AnyTaskKind, type TaskContext, type TaskKind } from '../tasks/index.js';
 import { describeFilter, filterLine, productName, type ExportHeading } from './describe.js';
-import { recordExportFile } from './files.js';
+import { recordExportFile, tasksWithFiles } from './files.js';
 import { layoutFor } from './layouts/index.js';
 import { writeNhsbspCsv } from './nhsbsp.js';
 import { writeOpenSkinCsv } from './openskin.js';
@@ -67,11 +69,6 @@ function listParamsSchema(spec: ModalitySpec) {
     });
 }
 
-function utcText(d: Date): string {
-  const iso = d.toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-}
-
 interface ExportRun {
   modality: Modality;
   format: ExportFormat;
@@ -95,7 +92,7 @@ async function runExport(ctx: TaskContext, run: ExportRun): Promise<ExportResult
   ctx.removeOnFailure(partial);
   ctx.removeOnFailure(final);
   ctx.progress(0, 'reading the studies');
-  const heading: ExportHeading = { product: productName(), title: run.title, at: utcText(started), by: ctx.startedBy.name, filters: run.headingFilters };
+  const heading: ExportHeading = { product: productName(), title: run.title, at: utcText(started.toISOString()), by: ctx.startedBy.name, filters: run.headingFilters };
   const result = await run.write(partial, heading);
   await rename(partial, final);
   const { size } = await stat(final);
@@ -116,6 +113,13 @@ async function runExport(ctx: TaskContext, run: ExportRun): Promise<ExportResult
     durationMs: finished.getTime() - started.getTime(),
   });
   return { file: name, studies: result.studies, sizeBytes: size };
+}
+
+/** What a run whose worker died left: its partial file, and a complete one it did not record. */
+async function removeUnfinished(task: AbandonedTask<unknown>, name: string): Promise<void> {
+  const final = join(exportsDir(task.dataDir), name);
+  await rm(`${final}${PARTIAL_SUFFIX}`, { force: true });
+  if (!(await tasksWithFiles(task.db, [task.taskId])).has(task.taskId)) await rm(final, { force: true });
 }
 
 export function exportTitle(spec: ModalitySpec, format: ExportFormat, pid: boolean): string {
@@ -154,6 +158,7 @@ function listExportKind(spec: ModalitySpec): TaskKind<ListExportParams, ExportRe
         },
       });
     },
+    abandoned: (task) => removeUnfinished(task, exportFileName(spec.modality, task.params.format, task.params.pid, task.taskId)),
   });
 }
 
@@ -186,6 +191,7 @@ export const openSkinExport: TaskKind<OpenSkinParams, ExportResult> = defineTask
       write: (path, heading) => writeOpenSkinCsv({ db: ctx.db, studyId: params.studyId, heading, signal: ctx.signal, progress: (f, m) => ctx.progress(f, m) }, path),
     });
   },
+  abandoned: (task) => removeUnfinished(task, exportFileName('RF', 'openskin', false, task.taskId)),
 });
 
 /** Every export kind (for the task registry and the exports page). */

@@ -25,9 +25,14 @@ export function studyColumnsOf(job: TableJob): Column<ExportStudy>[] {
   return [...commonColumns(job.layout.modality, job.pid), ...job.layout.studyColumns];
 }
 
-/** Events read per page, about: a page is written well within the second an abort may take. */
-const EVENTS_PER_PAGE = 5000;
-const MAX_STUDIES_PER_PAGE = 500;
+/**
+ * Events read per page, about. A page lives while it is written, long enough for the garbage
+ * collector to move it to the old generation, which then grows by pages until its next full
+ * collection: measured on 100,000 CT studies, pages of 500 studies (2,500 events) peaked at
+ * 344 MB resident for XLSX and 207 MB for CSV, pages of 100 at 263 MB and 167 MB, no slower.
+ */
+const EVENTS_PER_PAGE = 1000;
+const MAX_STUDIES_PER_PAGE = 100;
 
 /** Studies per page for an average number of events per study. */
 export function pageSizeFor(studies: number, events: number): number {

@@ -23,7 +23,7 @@ const SETTLE_EVERY = 100;
  * 2, which has no public `writableNeedDrain`) that this relies on.
  */
 interface ZipIntake extends EventEmitter {
-  _writableState?: { needDrain?: boolean };
+  _writableState?: { needDrain?: boolean; ending?: boolean; finished?: boolean };
 }
 interface SheetStream {
   pipes?: ZipIntake[];
@@ -113,7 +113,14 @@ export class XlsxFile {
   /** Waits while the zip has more of this sheet than it can take; stops at once on abort. */
   async settle(sheet: ExcelJS.Worksheet): Promise<void> {
     for (const intake of intakesOf(sheet)) {
-      while (intake._writableState?.needDrain) await once(intake, 'drain', { signal: this.#signal });
+      const state = intake._writableState;
+      // A committed sheet has ended its intake, which then never emits 'drain' (readable-stream
+      // 2 skips it once ending): wait for the zip to have taken all of it instead.
+      if (state?.ending) {
+        if (!state.finished) await once(intake, 'finish', { signal: this.#signal });
+      } else {
+        while (state?.needDrain) await once(intake, 'drain', { signal: this.#signal });
+      }
     }
     await nextTurn(undefined, { signal: this.#signal });
   }

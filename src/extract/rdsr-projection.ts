@@ -414,9 +414,6 @@ export function extractProjectionRdsr(ds: DicomDataset, ctx: ExtractContext): Do
   if (!sopInstanceUid) throw new Error('no SOP Instance UID (0008,0018): the object cannot be identified');
   const notes = new Notes();
   const { projection, procedure } = readProjectionDose(srRoot(ds), notes);
-  if (projection.accumulated.length === 0 && projection.events.length === 0) {
-    notes.add('no accumulated dose and no irradiation events in the report');
-  }
   const study = readStudyInfo(ds);
   const report: DoseReport = {
     modality: projectionModality(procedure, projection),

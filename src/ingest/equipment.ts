@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, EquipmentRow } from '../db/schema.js';
-import type { EquipmentInfo } from '../report/types.js';
+import type { DoseReport, EquipmentInfo, ObserverContext } from '../report/types.js';
 
 const IDENTITY_FIELDS = ['manufacturer', 'institutionName', 'stationName', 'departmentName', 'modelName', 'deviceSerialNumber', 'softwareVersions', 'gantryId'] as const;
 
@@ -12,12 +12,34 @@ export function equipmentIdentityHash(e: EquipmentInfo): string {
   return createHash('sha256').update(JSON.stringify(values), 'utf8').digest('hex');
 }
 
-/** "institution station", as the reference system names new equipment. */
-export function defaultDisplayName(e: EquipmentInfo): string {
-  const parts = [e.institutionName, e.stationName].filter((p): p is string => !!p && p.trim() !== '');
-  if (parts.length) return parts.join(' ');
-  const fallback = [e.manufacturer, e.modelName].filter((p): p is string => !!p && p.trim() !== '');
-  return fallback.length ? fallback.join(' ') : 'Unknown system';
+/** The device that recorded a dose report, as its observer context describes it (RDSRs only). */
+export function deviceObserverOf(report: DoseReport): ObserverContext | undefined {
+  const observers = report.ct?.observers ?? report.projection?.observers ?? report.nm?.observers ?? [];
+  return observers.find((o) => o.observerType !== 'Person' && (o.deviceObserverName || o.deviceObserverModelName || o.deviceObserverSerialNumber));
+}
+
+function present(text: string | null | undefined): string | null {
+  return text?.trim() || null;
+}
+
+/**
+ * The display name of new equipment: "institution station", as the reference system names it.
+ * Without both, what tells units apart, so that different units get different names (and count
+ * as different systems): the institution if known, manufacturer and model, then the station
+ * name, else the serial number; the report's device observer fills in what the object's
+ * equipment module lacks. Physicists can rename any system afterwards.
+ */
+export function defaultDisplayName(e: EquipmentInfo, device?: ObserverContext | null): string {
+  const institution = present(e.institutionName);
+  const station = present(e.stationName);
+  if (institution && station) return `${institution} ${station}`;
+  const parts = [
+    institution,
+    present(e.manufacturer) ?? present(device?.deviceObserverManufacturer),
+    present(e.modelName) ?? present(device?.deviceObserverModelName),
+    station ?? present(e.deviceSerialNumber) ?? present(device?.deviceObserverName) ?? present(device?.deviceObserverSerialNumber),
+  ];
+  return parts.filter((p): p is string => p !== null).join(' ') || 'Unknown system';
 }
 
 /**
@@ -25,7 +47,7 @@ export function defaultDisplayName(e: EquipmentInfo): string {
  * (same device observer UID, or same manufacturer, model, serial number and station with
  * another software version) inherits that unit's display name and user-defined modality.
  */
-export async function findOrCreateEquipment(q: Kysely<Database>, e: EquipmentInfo, now: string): Promise<EquipmentRow> {
+export async function findOrCreateEquipment(q: Kysely<Database>, e: EquipmentInfo, now: string, device?: ObserverContext): Promise<EquipmentRow> {
   const identityHash = equipmentIdentityHash(e);
   const existing = await q.selectFrom('equipment').selectAll().where('identity_hash', '=', identityHash).executeTakeFirst();
   if (existing) {
@@ -47,7 +69,7 @@ export async function findOrCreateEquipment(q: Kysely<Database>, e: EquipmentInf
     software_versions: e.softwareVersions ?? null,
     gantry_id: e.gantryId ?? null,
     device_observer_uid: e.deviceObserverUid ?? null,
-    display_name: sibling?.display_name ?? defaultDisplayName(e),
+    display_name: sibling?.display_name ?? defaultDisplayName(e, device),
     user_defined_modality: sibling?.user_defined_modality ?? null,
     created_at: now,
   };

@@ -4,10 +4,11 @@
 import type { Logger } from 'pino';
 import { DamagedDicomError, NotDicomError, readDicomFile, type ParsedDicom } from '../dicom/read.js';
 import type { Db } from '../db/connect.js';
+import { ioReason } from '../io-errors.js';
 import { extractFromDataset, type ExtractorKind } from '../extract/index.js';
 import type { SiteSettings } from '../settings/site.js';
 import { deleteIfConfigured, quarantine } from './file-disposition.js';
-import { ingestReport } from './ingest.js';
+import { ingestReport, RefusedReportError } from './ingest.js';
 
 export type FileStatus = 'imported' | 'merged' | 'duplicate' | 'not-dose' | 'failed';
 
@@ -30,33 +31,26 @@ export interface ImportOptions {
   logger?: Logger;
 }
 
-function ioReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case 'ENOENT':
-      return 'file not found';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return e instanceof Error ? e.message : String(err);
-  }
+interface Classified {
+  result: FileResult;
+  kind: ExtractorKind | null;
+  dicom: boolean;
+  /** What the DICOM parser said about a failure, for the log only. */
+  detail?: string;
 }
 
-async function classifyAndStore(db: Db, settings: SiteSettings, file: string, reading: Promise<ParsedDicom>): Promise<{ result: FileResult; kind: ExtractorKind | null; dicom: boolean }> {
+async function classifyAndStore(db: Db, settings: SiteSettings, file: string, reading: Promise<ParsedDicom>): Promise<Classified> {
   let parsed: ParsedDicom;
   try {
     parsed = await reading;
   } catch (err) {
     if (err instanceof NotDicomError) return { result: { file, status: 'failed', message: err.message }, kind: null, dicom: false };
-    if (err instanceof DamagedDicomError) return { result: { file, status: 'failed', message: err.message }, kind: null, dicom: true };
+    if (err instanceof DamagedDicomError) return { result: { file, status: 'failed', message: err.message }, kind: null, dicom: true, ...(err.detail ? { detail: err.detail } : {}) };
     return { result: { file, status: 'failed', message: `cannot read file: ${ioReason(err)}` }, kind: null, dicom: false };
   }
   const outcome = extractFromDataset(parsed);
   if (outcome.status === 'not-dose') return { result: { file, status: 'not-dose', message: outcome.reason }, kind: null, dicom: true };
-  if (outcome.status === 'failed') return { result: { file, status: 'failed', message: outcome.reason }, kind: outcome.kind ?? null, dicom: true };
+  if (outcome.status === 'failed') return { result: { file, status: 'failed', message: outcome.reason }, kind: outcome.kind ?? null, dicom: true, ...(outcome.detail ? { detail: outcome.detail } : {}) };
   const report = outcome.report;
   try {
     const stored = await ingestReport(db, settings, report);
@@ -64,6 +58,7 @@ async function classifyAndStore(db: Db, settings: SiteSettings, file: string, re
     if (report.warnings?.length) result.warnings = report.warnings;
     return { result, kind: outcome.kind, dicom: true };
   } catch (err) {
+    if (err instanceof RefusedReportError) return { result: { file, status: 'failed', message: err.message, modality: report.modality }, kind: outcome.kind, dicom: true };
     return { result: { file, status: 'failed', message: `could not store: ${err instanceof Error ? err.message : String(err)}` }, kind: outcome.kind, dicom: true };
   }
 }
@@ -80,10 +75,10 @@ export function startReading(file: string): Promise<ParsedDicom> {
  * stored (see importFiles).
  */
 export async function importFile(db: Db, settings: SiteSettings, file: string, opts: ImportOptions = {}, reading: Promise<ParsedDicom> = startReading(file)): Promise<FileResult> {
-  const { result, kind, dicom } = await classifyAndStore(db, settings, file, reading);
+  const { result, kind, dicom, detail } = await classifyAndStore(db, settings, file, reading);
   const log = opts.logger;
   if (result.status === 'failed') {
-    log?.warn({ file, reason: result.message, kind }, 'import failed');
+    log?.warn({ file, reason: result.message, kind, ...(detail ? { parser: detail } : {}) }, 'import failed');
     // Non-DICOM files (a README in an import folder) are not dose data: reported, left alone.
     if (opts.dataDir && dicom) {
       try {

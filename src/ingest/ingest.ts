@@ -6,7 +6,7 @@ import { insertStudy, loadStudies, recordObjectUid, replaceStudy } from '../db/r
 import { summarise } from '../report/summary.js';
 import type { DoseReport, ProjectionEvent } from '../report/types.js';
 import type { SiteSettings } from '../settings/site.js';
-import { findOrCreateEquipment } from './equipment.js';
+import { deviceObserverOf, findOrCreateEquipment } from './equipment.js';
 import { decide, eventKey, exposureKey, IMAGE_KINDS, type ExistingStudy } from './merge.js';
 import { applyPrivacy } from './privacy.js';
 import { mergeImageReport } from './merge-images.js';
@@ -22,6 +22,9 @@ export interface IngestResult {
 }
 
 type Q = Parameters<Parameters<typeof writeTransaction>[2]>[0];
+
+/** The report cannot be stored as it is without losing data already stored or in it; the message says why. */
+export class RefusedReportError extends Error {}
 
 async function existingStudies(q: Q, studyUid: string): Promise<ExistingStudy[]> {
   const studies = await q.selectFrom('study').select(['id', 'modality', 'source_kind', 'dose_json']).where('study_instance_uid', '=', studyUid).orderBy('id').execute();
@@ -79,7 +82,7 @@ export async function ingestReport(db: Db, settings: SiteSettings, incoming: Dos
   if (!incoming.study.studyInstanceUid) throw new Error('no Study Instance UID: the object cannot be matched to a study');
   const prepared = prepareForStorage(incoming, settings);
   return writeTransaction(db, prepared.study.studyInstanceUid, async (q) => {
-    const equipment = await findOrCreateEquipment(q, { ...prepared.equipment }, now);
+    const equipment = await findOrCreateEquipment(q, { ...prepared.equipment }, now, deviceObserverOf(prepared));
     const report = applyUserDefinedModality(prepared, equipment.user_defined_modality);
     const decision = decide(report, await existingStudies(q, report.study.studyInstanceUid));
     switch (decision.action) {
@@ -96,15 +99,17 @@ export async function ingestReport(db: Db, settings: SiteSettings, incoming: Dos
         const [stored] = await loadStudies(q, [decision.studyId]);
         const merged: DoseReport = { ...report, objectUidsProcessed: [...new Set([...(stored?.objectUidsProcessed ?? []), ...report.objectUidsProcessed])] };
         await replaceStudy(q, decision.studyId, merged, equipment.id);
-        return { status: 'merged', studyId: decision.studyId, message: `merged into study ${decision.studyId} (cumulative report with more events)` };
+        return { status: 'merged', studyId: decision.studyId, message: `merged into study ${decision.studyId} (${decision.reason})` };
       }
+      case 'conflict':
+        throw new RefusedReportError(decision.reason);
       case 'append': {
         const [stored] = await loadStudies(q, [decision.studyId]);
         if (!stored) throw new Error(`study ${decision.studyId} disappeared during import`);
         const merged = report.modality === 'NM' ? mergeNmReport(stored, report) : mergeImageReport(stored, report);
         merged.summary = summarise(merged);
         // A merge may keep the stored study's equipment (NM: the dose report's wins over images').
-        const mergedEquipment = merged.equipment === report.equipment ? equipment : await findOrCreateEquipment(q, { ...merged.equipment }, now);
+        const mergedEquipment = merged.equipment === report.equipment ? equipment : await findOrCreateEquipment(q, { ...merged.equipment }, now, deviceObserverOf(merged));
         await replaceStudy(q, decision.studyId, merged, mergedEquipment.id);
         const what = report.modality === 'NM' ? 'combined with' : 'added as an event to';
         return { status: 'merged', studyId: decision.studyId, message: `${what} study ${decision.studyId}` };

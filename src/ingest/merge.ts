@@ -20,8 +20,10 @@ export type Decision =
   | { action: 'duplicate'; studyId: number; reason: string }
   /** Nothing new in it (its events are all stored already): only its UID is recorded. */
   | { action: 'record-only'; studyId: number; reason: string }
-  /** A cumulative RDSR holding every stored event and more: it replaces the stored content. */
-  | { action: 'replace'; studyId: number }
+  /** A cumulative RDSR, or a complete copy of an object stored incomplete, holding every stored event and more: it replaces the stored content. */
+  | { action: 'replace'; studyId: number; reason: string }
+  /** A copy of a stored object with events the stored study lacks, but without some it has: neither can simply win. */
+  | { action: 'conflict'; studyId: number; reason: string }
   /** One more object of a study built from several (image headers; NM images and dose report): it is combined in. */
   | { action: 'append'; studyId: number };
 
@@ -69,13 +71,33 @@ function sameFamily(r: DoseReport, s: ExistingStudy): boolean {
   return (r.modality === 'NM') === (s.modality === 'NM');
 }
 
+/**
+ * An object whose SOP Instance UID is stored already. Usually the same object sent again;
+ * but the stored copy may have lost events (a report cut short, read by an older version):
+ * a copy holding everything stored and more replaces it, and a copy with other events is
+ * refused with the reason, never skipped silently.
+ */
+function decideSameObject(incoming: DoseReport, s: ExistingStudy): Decision {
+  const duplicate: Decision = { action: 'duplicate', studyId: s.id, reason: `object ${incoming.sopInstanceUid} of study ${incoming.study.studyInstanceUid} was imported before` };
+  // Images are one exposure each, and NM records are combined by their own rules.
+  if (IMAGE_KINDS.has(incoming.sourceKind) || incoming.modality === 'NM') return duplicate;
+  const keys = reportEventKeys(incoming);
+  if (isSubset(keys, s.eventKeys)) return duplicate;
+  if (isSubset(s.eventKeys, keys)) {
+    return { action: 'replace', studyId: s.id, reason: `object ${incoming.sopInstanceUid} was stored before with ${s.eventKeys.size} of its ${keys.size} events; the complete copy replaces it` };
+  }
+  const missing = [...keys].filter((k) => !s.eventKeys.has(k)).length;
+  return {
+    action: 'conflict',
+    studyId: s.id,
+    reason: `object ${incoming.sopInstanceUid} was stored before in study ${s.id} with other events (${missing} of this copy's ${keys.size} events are not stored, and the study has events this copy lacks); nothing was changed`,
+  };
+}
+
 export function decide(incoming: DoseReport, existing: readonly ExistingStudy[]): Decision {
   const candidates = existing.filter((s) => sameFamily(incoming, s));
-  for (const s of candidates) {
-    if (s.sopInstanceUids.has(incoming.sopInstanceUid)) {
-      return { action: 'duplicate', studyId: s.id, reason: `object ${incoming.sopInstanceUid} of study ${incoming.study.studyInstanceUid} was imported before` };
-    }
-  }
+  const sameObject = candidates.find((s) => s.sopInstanceUids.has(incoming.sopInstanceUid));
+  if (sameObject) return decideSameObject(incoming, sameObject);
   if (candidates.length === 0) return { action: 'new' };
   if (incoming.modality === 'NM') return decideNm(incoming, candidates);
 
@@ -98,7 +120,7 @@ export function decide(incoming: DoseReport, existing: readonly ExistingStudy[])
     if (isSubset(keys, s.eventKeys)) {
       return { action: 'record-only', studyId: s.id, reason: `every event of ${incoming.sopInstanceUid} is already stored in study ${s.id}` };
     }
-    if (isSubset(s.eventKeys, keys)) return { action: 'replace', studyId: s.id };
+    if (isSubset(s.eventKeys, keys)) return { action: 'replace', studyId: s.id, reason: 'cumulative report with more events' };
   }
   // Events neither contained nor containing: a separate record of the same study ("continued" RDSRs).
   return { action: 'new' };

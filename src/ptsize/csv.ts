@@ -1,8 +1,9 @@
 // CSV text to records, as it streams in (RFC 4180: quoted values may hold delimiters, quotes
 // written twice and line breaks; lines end in CRLF, LF or CR). Lenient where spreadsheets are
 // sloppy (a quote inside an unquoted value is kept as text), strict where leniency would eat
-// the file: a value longer than MAX_FIELD_CHARS stops the parse, as it almost always means an
-// opening quote without its closing one.
+// the file: an opening quote without its closing one stops the parse, at the end of the file
+// or once the value is longer than MAX_FIELD_CHARS, naming the line the quote is on (a
+// record's row number no longer says where that is, as the quote swallows the lines after).
 
 export const DELIMITERS = [',', ';', '\t'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
@@ -22,6 +23,20 @@ export interface CsvRecord {
 export class CsvError extends Error {}
 
 export const MAX_FIELD_CHARS = 1 << 20;
+
+/** Characters of an unclosed value quoted in the error, enough to find it in the file. */
+const EXCERPT_CHARS = 40;
+
+/** Line breaks in a value (CRLF, LF or CR each count once). */
+function lineBreaks(text: string): number {
+  if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) return 0;
+  return text.match(/\r\n|\r|\n/g)!.length;
+}
+
+function excerpt(value: string): string {
+  const firstLine = value.split(/\r\n|\r|\n/, 1)[0]!;
+  return firstLine.length > EXCERPT_CHARS || firstLine.length < value.length ? `${firstLine.slice(0, EXCERPT_CHARS)}…` : firstLine;
+}
 
 const QUOTE = 0x22;
 const CR = 0x0d;
@@ -44,6 +59,12 @@ export class CsvParser {
   #open = false;
   #skipLf = false;
   #row = 0;
+  /** The line of the file (1-based, as a text editor numbers them) the current record starts on. */
+  #recordLine = 1;
+  /** Line breaks inside the current record's quoted values so far. */
+  #breaksInRecord = 0;
+  /** The line the current quoted value opens on. */
+  #quoteLine = 0;
 
   constructor(delimiter: Delimiter) {
     this.#delimiter = delimiter.charCodeAt(0);
@@ -65,6 +86,7 @@ export class CsvParser {
           this.#open = true;
           if (c === QUOTE) {
             this.#state = State.Quoted;
+            this.#quoteLine = this.#recordLine + this.#breaksInRecord;
             start = i + 1;
             break;
           }
@@ -100,10 +122,10 @@ export class CsvParser {
             this.#state = State.Quoted;
             start = i + 1;
           } else if (c === d) {
-            this.#finishField();
+            this.#finishQuotedField();
             start = i + 1;
           } else if (c === LF || c === CR) {
-            this.#finishField();
+            this.#finishQuotedField();
             this.#endRecord(out);
             if (c === CR) {
               if (i + 1 < text.length) {
@@ -113,6 +135,7 @@ export class CsvParser {
             start = i + 1;
           } else {
             // Text after a closing quote: kept, as spreadsheets do.
+            this.#breaksInRecord += lineBreaks(this.#field);
             this.#state = State.Unquoted;
             start = i;
           }
@@ -124,18 +147,26 @@ export class CsvParser {
 
   /** The end of the text: completes a last record without a line break. */
   end(out: CsvRecord[]): void {
-    if (this.#state === State.Quoted) throw new CsvError(`row ${this.#row + 1}: a quoted value is not closed before the end of the file`);
+    if (this.#state === State.Quoted) throw this.#unclosed('is never closed, so the file ends inside that value');
     if (this.#open) {
-      this.#finishField();
+      if (this.#state === State.QuoteInQuoted) this.#finishQuotedField();
+      else this.#finishField();
       this.#endRecord(out);
     }
+  }
+
+  #unclosed(problem: string): CsvError {
+    return new CsvError(
+      `line ${this.#quoteLine}: the quote (") that opens the value "${excerpt(this.#field)}" ${problem}; add the closing quote or remove the opening one`,
+    );
   }
 
   #append(text: string, from: number, to: number): void {
     if (to <= from) return;
     this.#field += text.slice(from, to);
     if (this.#field.length > MAX_FIELD_CHARS) {
-      throw new CsvError(`row ${this.#row + 1}: a value is longer than ${MAX_FIELD_CHARS} characters; a quote (") probably opens a value that is never closed`);
+      if (this.#state === State.Quoted) throw this.#unclosed(`is not closed within ${MAX_FIELD_CHARS.toLocaleString('en')} characters, so it is probably never closed`);
+      throw new CsvError(`line ${this.#recordLine + this.#breaksInRecord}: a value is longer than ${MAX_FIELD_CHARS.toLocaleString('en')} characters, which no patient size table has`);
     }
   }
 
@@ -150,12 +181,19 @@ export class CsvParser {
     this.#state = State.FieldStart;
   }
 
+  #finishQuotedField(): void {
+    this.#breaksInRecord += lineBreaks(this.#field);
+    this.#finishField();
+  }
+
   #endRecord(out: CsvRecord[]): void {
     this.#row++;
     out.push({ row: this.#row, fields: this.#fields });
     this.#fields = [];
     this.#open = false;
     this.#state = State.FieldStart;
+    this.#recordLine += 1 + this.#breaksInRecord;
+    this.#breaksInRecord = 0;
   }
 }
 

@@ -1,9 +1,9 @@
 // Opening a patient size CSV: what it is (encoding, delimiter, columns, a first look at its
-// rows) and its records as they stream from disk, so a file of any length is read in constant
-// memory.
+// rows), a check of the whole file before anything is imported from it, and its records as
+// they stream from disk, so a file of any length is read in constant memory.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { CsvError, CsvParser, detectDelimiter, isBlank, parseCsv, separatorLine, type CsvRecord, type Delimiter } from './csv.js';
+import { CsvError, CsvParser, detectDelimiter, isBlank, separatorLine, type CsvRecord, type Delimiter } from './csv.js';
 import { detectEncoding, NotTextError, type DetectedEncoding } from './encoding.js';
 
 /** What the import knows of a file before reading it through. */
@@ -24,6 +24,7 @@ const SNIFF_BYTES = 1 << 16;
 const SNIFF_LINES = 20;
 const PREVIEW_ROWS = 5;
 const READ_CHUNK = 1 << 16;
+const CHECK_BATCH_ROWS = 500;
 
 async function* decodedText(path: string, encoding: DetectedEncoding, start = 0, end?: number): AsyncGenerator<{ text: string; bytes: number }> {
   const decoder = new TextDecoder(encoding.name);
@@ -36,13 +37,14 @@ async function* decodedText(path: string, encoding: DetectedEncoding, start = 0,
   yield { text: decoder.decode(), bytes };
 }
 
-/** The first lines of the file as text (a partial last line is dropped unless the file ends). */
-async function firstLines(path: string, encoding: DetectedEncoding, size: number): Promise<string[]> {
+/** The first lines of the file as text (a partial last line is dropped unless the file ends), and whether they are all of it. */
+async function firstLines(path: string, encoding: DetectedEncoding, size: number): Promise<{ lines: string[]; whole: boolean }> {
   let text = '';
   for await (const piece of decodedText(path, encoding, 0, Math.min(size, encoding.bom + SNIFF_BYTES) - 1)) text += piece.text;
   const lines = text.split(/\r\n|\n|\r/);
-  if (size > encoding.bom + SNIFF_BYTES) lines.pop();
-  return lines.slice(0, SNIFF_LINES + 1);
+  const cut = size > encoding.bom + SNIFF_BYTES;
+  if (cut) lines.pop();
+  return { lines: lines.slice(0, SNIFF_LINES + 1), whole: !cut && lines.length <= SNIFF_LINES + 1 };
 }
 
 function describeColumns(columns: readonly string[]): string {
@@ -61,7 +63,8 @@ export async function readLayout(path: string): Promise<CsvLayout> {
     throw err;
   }
   if (size <= encoding.bom) throw new CsvLayoutError('the file is empty');
-  let lines = await firstLines(path, encoding, size);
+  const first = await firstLines(path, encoding, size);
+  let lines = first.lines;
   const named = lines[0] === undefined ? null : separatorLine(lines[0]);
   if (named) lines = lines.slice(1);
   const delimiter = named ?? detectDelimiter(lines);
@@ -73,13 +76,23 @@ export async function readLayout(path: string): Promise<CsvLayout> {
         : 'the first row is empty: the file needs a header row naming its columns',
     );
   }
-  let records: CsvRecord[];
-  try {
-    records = parseCsv(lines.join('\n'), delimiter);
-  } catch (err) {
-    // A quoted value runs past the lines read here: what was read is enough for the header.
-    if (!(err instanceof CsvError)) throw err;
-    records = parseCsv(lines[0] ?? '', delimiter);
+  // The records complete within the lines read (a quote left open further on is for
+  // checkRecords to report); the separator line is parsed too, so errors name the file's lines.
+  const records: CsvRecord[] = [];
+  const parser = new CsvParser(delimiter);
+  parser.push(first.lines.join('\n'), records);
+  let unclosed: CsvError | null = null;
+  if (first.whole) {
+    try {
+      parser.end(records);
+    } catch (err) {
+      if (!(err instanceof CsvError)) throw err;
+      unclosed = err;
+    }
+  }
+  if (named) records.shift();
+  if (records.length === 0) {
+    throw new CsvLayoutError(unclosed?.message ?? `a quote (") in the header row is not closed within the first ${first.lines.length} lines; add the closing quote or remove the opening one`);
   }
   const [header, ...rest] = records;
   const columns = (header?.fields ?? []).map((c) => c.trim());
@@ -92,6 +105,25 @@ export async function readLayout(path: string): Promise<CsvLayout> {
     seen.set(c, i);
   }
   return { encoding, delimiter, columns, preview: rest.filter((r) => !isBlank(r)).slice(0, PREVIEW_ROWS), bytes: size };
+}
+
+/**
+ * Reads the whole file through as the import will, before anything is imported from it: a
+ * quote never closed (which would swallow the rows after it) is reported with its line, and
+ * nothing is changed. The number of data rows when the file is sound.
+ */
+export async function checkRecords(path: string, layout: Pick<CsvLayout, 'encoding' | 'delimiter'>, signal?: AbortSignal): Promise<number> {
+  let rows = 0;
+  try {
+    for await (const batch of readRecords(path, layout, CHECK_BATCH_ROWS)) {
+      signal?.throwIfAborted();
+      rows += batch.records.length;
+    }
+  } catch (err) {
+    if (err instanceof CsvError) throw new CsvLayoutError(err.message);
+    throw err;
+  }
+  return rows;
 }
 
 /** Where a named column is: exactly as named, else the one whose name differs only in case. */

@@ -1,6 +1,7 @@
-// The patient size import itself, for the web task and the command line alike: reads the CSV
-// in batches, finds each row's studies, fills in (or, when asked, replaces) their height and
-// weight, and logs every study updated or kept and every row not found or not usable.
+// The patient size import itself, for the web task and the command line alike: checks the
+// whole CSV reads as a table, then reads it in batches, finds each row's studies, fills in
+// (or, when asked, replaces) their height and weight, and logs every study updated or kept,
+// and rows not found or not usable up to a limit (log-limit.ts).
 //
 // Each batch is one transaction: its updates, its log lines and its counts are committed
 // together, so whatever stops an import (abort, failure) leaves the log saying exactly what
@@ -14,8 +15,9 @@ import type { SiteSettings } from '../settings/site.js';
 import { loadSettings } from '../settings/store.js';
 import type { CsvRecord } from './csv.js';
 import { ID_KIND_LABELS, type SizeMapping } from './mapping.js';
+import { LogLimit } from './log-limit.js';
 import { findStudies, type StudySize } from './match.js';
-import { CsvLayoutError, findColumn, missingColumns, readLayout, readRecords, type CsvLayout } from './read-csv.js';
+import { checkRecords, CsvLayoutError, findColumn, missingColumns, readLayout, readRecords, type CsvLayout } from './read-csv.js';
 import { finishSizeImport, recordBatch, setRunning, type LogEntry, type SizeImportCounts } from './store.js';
 import { formatHeight, formatWeight, parseHeight, parseWeight, unitFromColumnName, type HeightUnit } from './values.js';
 
@@ -34,6 +36,8 @@ export interface RunOptions {
   /** Each log line as it is committed (the command line prints them). */
   onEntries?: (entries: readonly LogEntry[]) => void;
   batchRows?: number;
+  /** Rows that touched no study listed in the log per outcome (default LISTED_ROWS_PER_OUTCOME). */
+  listedRowsPerOutcome?: number;
 }
 
 interface Columns {
@@ -78,6 +82,19 @@ interface Candidate {
   identifier: string;
   heightM: number | null;
   weightKg: number | null;
+  /** The file's value was 0, taken as not measured (so not used). */
+  heightZero: boolean;
+  weightZero: boolean;
+}
+
+const ZERO_NOT_USED = 'zero is taken as not measured';
+
+/** Why a row with no usable height or weight has nothing to import. */
+function nothingToImport(heightZero: boolean, weightZero: boolean): string {
+  if (heightZero && weightZero) return `height 0 and weight 0 are not usable (${ZERO_NOT_USED}): nothing to import`;
+  if (heightZero) return `height 0 is not usable (${ZERO_NOT_USED}) and no weight is given: nothing to import`;
+  if (weightZero) return `weight 0 is not usable (${ZERO_NOT_USED}) and no height is given: nothing to import`;
+  return 'no height or weight given';
 }
 
 function sameValue(a: number, b: number): boolean {
@@ -129,6 +146,8 @@ class BatchWork {
     }
     const heightM = height.ok ? height.value : null;
     const weightKg = weight.ok ? weight.value : null;
+    const heightZero = height.ok && height.zero === true;
+    const weightZero = weight.ok && weight.zero === true;
     if (identifier === '') {
       if (heightM === null && weightKg === null) {
         this.counts.skipped++;
@@ -141,10 +160,10 @@ class BatchWork {
     }
     if (heightM === null && weightKg === null) {
       this.counts.skipped++;
-      entry('skipped', 'no height or weight given');
+      entry('skipped', nothingToImport(heightZero, weightZero));
       return;
     }
-    this.candidates.push({ row: record.row, identifier, heightM, weightKg });
+    this.candidates.push({ row: record.row, identifier, heightM, weightKg, heightZero, weightZero });
   }
 
   async apply(trx: Transaction<Database>): Promise<void> {
@@ -172,7 +191,8 @@ class BatchWork {
     const height = applyField('height', study.heightM, c.heightM, overwrite, formatHeight);
     const weight = applyField('weight', study.weightKg, c.weightKg, overwrite, formatWeight);
     const what = `study ${study.id} (${study.modality}${study.studyDate ? `, ${study.studyDate}` : ''})`;
-    const details = [height.text, weight.text].filter(Boolean).join('; ');
+    const zero = (name: string) => `${name} 0 in the file not used (${ZERO_NOT_USED})`;
+    const details = [height.text, weight.text, c.heightZero ? zero('height') : null, c.weightZero ? zero('weight') : null].filter(Boolean).join('; ');
     if (height.changed || weight.changed) {
       let update = trx.updateTable('study').where('id', '=', study.id);
       // The values read are the condition of the write: another import that changed them in
@@ -228,18 +248,23 @@ export async function runSizeImport(db: Db, importId: number, path: string, mapp
   try {
     const layout = await readLayout(path);
     const columns = resolveColumns(layout, mapping);
+    // Before any study is changed: a file that breaks off part-way is refused whole.
+    await checkRecords(path, layout, opts.signal);
     const settings: SiteSettings = await loadSettings(db.kysely);
     const logIdentifiers = !(mapping.idKind === 'accession' && settings.patientId.hashAccessionNumber);
+    const limit = new LogLimit(opts.listedRowsPerOutcome);
     for await (const batch of readRecords(path, layout, opts.batchRows ?? BATCH_ROWS)) {
       opts.signal?.throwIfAborted();
       const work = new BatchWork(columns, mapping, logIdentifiers);
       for (const record of batch.records) work.read(record);
+      let listed: LogEntry[] = [];
       await db.kysely.transaction().execute(async (trx) => {
         await work.apply(trx);
-        await recordBatch(trx, importId, work.entries, work.counts);
+        listed = limit.keep(work.entries);
+        await recordBatch(trx, importId, listed, work.counts);
       });
       add(total, work.counts);
-      opts.onEntries?.(work.entries);
+      opts.onEntries?.(listed);
       opts.onProgress?.({ fraction: layout.bytes ? batch.bytesRead / layout.bytes : 1, counts: { ...total } });
     }
     opts.signal?.throwIfAborted();

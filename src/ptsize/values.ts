@@ -8,8 +8,9 @@
 //   4. the value itself: below 3 it is in metres, from 3 up in centimetres. No person is 3 m
 //      tall or 3 cm long, so the two ranges cannot be mistaken for each other.
 // Weights are in kilograms ("kg" may follow the number). A decimal comma is accepted ("80,6"),
-// as files saved with semicolons often have one. Zero means "not measured" and is treated as
-// an empty cell. Values outside what a patient can measure are refused, never stored.
+// as files saved with semicolons often have one. Zero means "not measured": like an empty cell
+// it gives no value, but it is told apart so the log can say the file held a zero. Values
+// outside what a patient can measure (negative ones included) are refused, never stored.
 
 export type HeightUnit = 'cm' | 'm';
 /** What the import was told about heights: a unit, or to work it out (rules 3 and 4). */
@@ -24,9 +25,16 @@ export const WEIGHT_RANGE_KG = { min: 0.2, max: 650 } as const;
 /** Below this a unit-less height is in metres. */
 const METRES_BELOW = 3;
 
-const NUMBER = /^([+]?(?:\d+(?:[.,]\d*)?|[.,]\d+))\s*([a-zA-Z]*)$/;
+const NUMBER = /^([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+))\s*([a-zA-Z]*)$/;
 
-export type Parsed<T> = { ok: true; value: T | null } | { ok: false; problem: string };
+/** A value read: null for an empty cell, or for a zero (then `zero` says so). */
+export type Parsed<T> = { ok: true; value: T | null; zero?: true } | { ok: false; problem: string };
+
+const ZERO = { ok: true, value: null, zero: true } as const;
+
+/** "0.2 to 2.75 m or 20 to 275 cm": the heights accepted, in both units a file may use. */
+export const HEIGHT_RANGE_TEXT = `${HEIGHT_RANGE_M.min} to ${HEIGHT_RANGE_M.max} m or ${roundTo(HEIGHT_RANGE_M.min * 100, 2)} to ${roundTo(HEIGHT_RANGE_M.max * 100, 2)} cm`;
+export const WEIGHT_RANGE_TEXT = `${WEIGHT_RANGE_KG.min} to ${WEIGHT_RANGE_KG.max} kg`;
 
 function readNumber(text: string): { value: number; unit: string } | null {
   const m = NUMBER.exec(text);
@@ -47,12 +55,16 @@ export function parseHeight(text: string, unit: HeightUnit | null): Parsed<numbe
   const trimmed = text.trim();
   if (trimmed === '') return { ok: true, value: null };
   const n = readNumber(trimmed);
-  if (!n || (n.unit !== '' && n.unit !== 'cm' && n.unit !== 'm')) return { ok: false, problem: `height "${trimmed}" is not a number` };
-  if (n.value === 0) return { ok: true, value: null };
+  if (!n) return { ok: false, problem: `height "${trimmed}" is not a number` };
+  if (n.unit !== '' && n.unit !== 'cm' && n.unit !== 'm') return { ok: false, problem: `height "${trimmed}" is not in centimetres or metres` };
+  if (n.value === 0) return ZERO;
+  const implausible = (what: string) => ({ ok: false, problem: `height "${trimmed}" ${what}, not a plausible patient height (accepted: ${HEIGHT_RANGE_TEXT})` }) as const;
+  if (n.value < 0) return implausible('is negative');
   const given: HeightUnit = n.unit === 'cm' || n.unit === 'm' ? n.unit : (unit ?? (n.value < METRES_BELOW ? 'm' : 'cm'));
   const metres = given === 'cm' ? n.value / 100 : n.value;
   if (metres < HEIGHT_RANGE_M.min || metres > HEIGHT_RANGE_M.max) {
-    return { ok: false, problem: `height "${trimmed}" (${formatHeight(metres)} read as ${given === 'cm' ? 'centimetres' : 'metres'}) is not a plausible patient height (${HEIGHT_RANGE_M.min} to ${HEIGHT_RANGE_M.max} m)` };
+    // Without a unit in the value, say which one it was read in: the mistake is often there.
+    return implausible(n.unit === '' ? `read as ${given === 'cm' ? 'centimetres' : 'metres'} is ${formatHeight(metres)}` : `is ${formatHeight(metres)}`);
   }
   return { ok: true, value: roundTo(metres, 4) };
 }
@@ -62,10 +74,11 @@ export function parseWeight(text: string): Parsed<number> {
   const trimmed = text.trim();
   if (trimmed === '') return { ok: true, value: null };
   const n = readNumber(trimmed);
-  if (!n || (n.unit !== '' && n.unit !== 'kg')) return { ok: false, problem: `weight "${trimmed}" is not a number${n ? ' of kilograms' : ''}` };
-  if (n.value === 0) return { ok: true, value: null };
+  if (!n) return { ok: false, problem: `weight "${trimmed}" is not a number` };
+  if (n.unit !== '' && n.unit !== 'kg') return { ok: false, problem: `weight "${trimmed}" is not in kilograms, the only unit accepted` };
+  if (n.value === 0) return ZERO;
   if (n.value < WEIGHT_RANGE_KG.min || n.value > WEIGHT_RANGE_KG.max) {
-    return { ok: false, problem: `weight "${trimmed}" is not a plausible patient weight (${WEIGHT_RANGE_KG.min} to ${WEIGHT_RANGE_KG.max} kg)` };
+    return { ok: false, problem: `weight "${trimmed}" ${n.value < 0 ? 'is negative, ' : 'is '}not a plausible patient weight (accepted: ${WEIGHT_RANGE_TEXT})` };
   }
   return { ok: true, value: n.value };
 }

@@ -166,50 +166,162 @@ export function maxParam(f: RangeFilter): RangeFilterParam {
 const MAX_TEXT = 200;
 const text = z.string({ error: 'expected one text value' }).max(MAX_TEXT, `at most ${MAX_TEXT} characters`);
 
-const isoDate = z
-  .string({ error: 'expected one date as YYYY-MM-DD' })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date as YYYY-MM-DD', abort: true })
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'not a calendar date');
+/** A value as a message quotes it: shortened, so a pasted page does not fill the screen. */
+function quoted(value: string): string {
+  return `“${value.length > 40 ? `${value.slice(0, 40)}…` : value}”`;
+}
 
-const timeOfDay = z
-  .string({ error: 'expected one time as HH:MM' })
-  .regex(/^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'expected a time of day as HH:MM')
-  // Stored times have two-digit hours; "8:00" must compare as "08:00".
-  .transform((t) => t.padStart(t.indexOf(':') === 1 ? t.length + 1 : t.length, '0'));
+const DATE_EXPECTS = 'a date as YYYY-MM-DD, such as 2024-03-31';
+
+const isoDate = z.string({ error: `expected one value: ${DATE_EXPECTS}` }).transform((raw, ctx) => {
+  const s = raw.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+    ctx.addIssue({ code: 'custom', message: `${quoted(s)} is not a date; expected ${DATE_EXPECTS}` });
+    return z.NEVER;
+  }
+  const d = new Date(`${s}T00:00:00Z`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) {
+    ctx.addIssue({ code: 'custom', message: `${s} is not a calendar date; expected ${DATE_EXPECTS}` });
+    return z.NEVER;
+  }
+  return s;
+});
+
+const TIME_EXPECTS = 'a time of day as HH:MM, 00:00 to 23:59, such as 09:30 (0930 also works)';
+
+/**
+ * A time of day as people type it, as stored times compare: HH:MM or HH:MM:SS with two-digit
+ * hours. Takes H:MM, HH:MM, HH:MM:SS (or with full stops), and the digits alone: HMM, HHMM,
+ * HHMMSS (0930 is 09:30). Null when it is none of these or no real time.
+ */
+export function parseTimeOfDay(text: string): string | null {
+  const t = text.trim();
+  const m = /^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$/.exec(t) ?? /^(\d{2})(\d{2})(\d{2})?$/.exec(t) ?? /^(\d)(\d{2})()$/.exec(t);
+  if (!m) return null;
+  const [h, min, sec] = [Number(m[1]), Number(m[2]), m[3] ? Number(m[3]) : null];
+  if (h > 23 || min > 59 || (sec !== null && sec > 59)) return null;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return sec === null ? `${pad(h)}:${pad(min)}` : `${pad(h)}:${pad(min)}:${pad(sec)}`;
+}
+
+const timeOfDay = z.string({ error: `expected one value: ${TIME_EXPECTS}` }).transform((raw, ctx) => {
+  const t = parseTimeOfDay(raw);
+  if (t === null) ctx.addIssue({ code: 'custom', message: `${quoted(raw.trim())} is not a time of day; expected ${TIME_EXPECTS}` });
+  return t ?? z.NEVER;
+});
 
 const MAX_NUMBER = 1e12;
+const MAX_AGE = 200;
+
+/**
+ * A number as people type it: digits with an optional fraction and exponent. The number input
+ * of a browser sends what it accepts as typed, and it accepts 1e3 (1000) and 2.
+ */
+const NUMBER_TEXT = /^(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+
+function rangeExpects(f: RangeFilter): string {
+  if ('whole' in f && f.whole) return 'a whole number, such as 2';
+  return `a number${f.unit.shown ? ` in ${f.unit.shown}` : ''}, such as 12, 0.5 or 1e3 (for 1000)`;
+}
 
 function rangeBound(f: RangeFilter) {
-  const unit = f.unit.shown ? ` in ${f.unit.shown}` : '';
+  const expects = rangeExpects(f);
   const whole = 'whole' in f && f.whole;
-  return z
-    .string({ error: `expected one number${unit}` })
-    .regex(whole ? /^\d+$/ : /^\d+(\.\d+)?$|^\.\d+$/, whole ? 'expected a whole number' : `expected a number${unit}`)
-    .transform(Number)
-    .pipe(z.number().max(f.base === 'age' ? 200 : MAX_NUMBER, f.base === 'age' ? 'at most 200 years' : 'too large'));
+  const max = f.base === 'age' ? MAX_AGE : MAX_NUMBER;
+  return z.string({ error: `expected one value: ${expects}` }).transform((raw, ctx) => {
+    const t = raw.trim();
+    const problem = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    if (t.startsWith('-') && NUMBER_TEXT.test(t.slice(1))) return problem(`cannot be negative; expected ${expects}`);
+    const n = NUMBER_TEXT.test(t) ? Number(t) : NaN;
+    if (!Number.isFinite(n)) return problem(`${quoted(t)} is not a number; expected ${expects}`);
+    if (whole && !Number.isInteger(n)) return problem(`${t} is not a whole number; expected ${expects}`);
+    if (n > max) return problem(f.base === 'age' ? `${t} is more than ${MAX_AGE} years` : `${t} is too large`);
+    return n;
+  });
+}
+
+/**
+ * One filter of a modality as a person reads about it, with the schema of its parameters: the
+ * help page lists these, the schema is built from them, so the two cannot disagree.
+ */
+export interface FilterParameter {
+  /** The URL parameters: one, or a range's start and end. */
+  names: readonly string[];
+  label: string;
+  /** The unit values are typed in; '' when there is none. */
+  unit: string;
+  /** What a value must look like (error messages say it too). */
+  expects: string;
+  /** How the value is matched. */
+  note: string;
+  schema: z.ZodType<unknown, string>;
+}
+
+function textNote(f: TextFilter): string {
+  const parts = ['matches when the value contains the text, in any case'];
+  if (f.target.on === 'event') parts.push('studies with at least one such irradiation event');
+  if ('pid' in f && f.pid) parts.push('only for users with the pid role; a value stored as a hash matches only when typed in full');
+  return parts.join('; ');
+}
+
+function rangeNote(f: RangeFilter): string {
+  const t: RangeTarget = f.target;
+  if (t.on === 'event') return 'inclusive; studies with at least one irradiation event in the range';
+  if (t.combine === 'sum') return 'inclusive; compared with the total of every plane';
+  if (t.combine === 'any') return 'inclusive; studies where one of the values is in the range';
+  return 'inclusive';
+}
+
+/** Every filter parameter the modality accepts, in the order forms and the help page show them. */
+export function filterParameters(spec: ModalitySpec): FilterParameter[] {
+  return [
+    { names: ['dateFrom', 'dateTo'], label: 'Study date', unit: '', expects: DATE_EXPECTS, note: 'inclusive', schema: isoDate },
+    {
+      names: ['timeFrom', 'timeTo'],
+      label: 'Time of day',
+      unit: '',
+      expects: TIME_EXPECTS,
+      note: 'inclusive; a start later than the end spans midnight',
+      schema: timeOfDay,
+    },
+    { names: ['system'], label: 'System', unit: '', expects: 'a system display name', note: 'the exact display name (the home page links use it)', schema: text },
+    ...textFiltersFor(spec).map((f) => ({ names: [f.param], label: f.label, unit: '', expects: `text, at most ${MAX_TEXT} characters`, note: textNote(f), schema: text })),
+    ...rangeFiltersFor(spec).map((f) => ({
+      names: [minParam(f), maxParam(f)],
+      label: f.label,
+      unit: f.unit.shown,
+      expects: rangeExpects(f),
+      note: rangeNote(f),
+      schema: rangeBound(f),
+    })),
+    {
+      names: ['sex'],
+      label: 'Patient sex',
+      unit: '',
+      expects: `one of ${SEX_CHOICES.map((c) => `${c} (${SEX_LABELS[c].toLowerCase()})`).join(', ')}`,
+      note: 'as recorded',
+      schema: z.enum(SEX_CHOICES, { error: `expected one of: ${SEX_CHOICES.join(', ')}` }),
+    },
+    {
+      names: ['testData'],
+      label: 'Test patients',
+      unit: '',
+      expects: TEST_DATA_CHOICES.join(' or '),
+      note: 'studies flagged as not a real patient (QA, physics, test) by the not-patient patterns: left out or only those; absent, they are included',
+      schema: z.enum(TEST_DATA_CHOICES, { error: `expected one of: ${TEST_DATA_CHOICES.join(', ')}` }),
+    },
+  ];
 }
 
 type FilterShape = { [K in keyof StudyFilter]-?: z.ZodOptional<z.ZodType<NonNullable<StudyFilter[K]>, string>> };
 
 /** The filter's parameters as a zod shape, for schemas that add their own (paging, chart options). */
 export function filterShape(spec: ModalitySpec): FilterShape {
-  const shape: Record<string, z.ZodOptional<z.ZodType<unknown, string>>> = {
-    dateFrom: isoDate.optional(),
-    dateTo: isoDate.optional(),
-    timeFrom: timeOfDay.optional(),
-    timeTo: timeOfDay.optional(),
-    system: text.optional(),
-    sex: z.enum(SEX_CHOICES, { error: `expected one of: ${SEX_CHOICES.join(', ')}` }).optional(),
-    testData: z.enum(TEST_DATA_CHOICES, { error: `expected one of: ${TEST_DATA_CHOICES.join(', ')}` }).optional(),
-  };
-  for (const f of textFiltersFor(spec)) shape[f.param] = text.optional();
-  for (const f of rangeFiltersFor(spec)) {
-    shape[minParam(f)] = rangeBound(f).optional();
-    shape[maxParam(f)] = rangeBound(f).optional();
-  }
+  const shape: Record<string, z.ZodOptional<z.ZodType<unknown, string>>> = {};
+  for (const p of filterParameters(spec)) for (const name of p.names) shape[name] = p.schema.optional();
   // Typed as if every filter were present so the parsed type is StudyFilter; a modality
   // lacking one rejects that parameter as unknown.
   return shape as unknown as FilterShape;
@@ -218,11 +330,11 @@ export function filterShape(spec: ModalitySpec): FilterShape {
 /** Checks across parameters and of the caller's rights; add to every schema built on filterShape. */
 export function filterChecks(opts: FilterOptions = {}) {
   return (f: StudyFilter, ctx: z.RefinementCtx): void => {
-    if (f.dateFrom && f.dateTo && f.dateFrom > f.dateTo) ctx.addIssue({ code: 'custom', path: ['dateTo'], message: `is before dateFrom (${f.dateFrom})` });
+    if (f.dateFrom && f.dateTo && f.dateFrom > f.dateTo) ctx.addIssue({ code: 'custom', path: ['dateTo'], message: `is before the start date (${f.dateFrom})` });
     for (const r of RANGE_FILTERS) {
       const min = f[minParam(r)];
       const max = f[maxParam(r)];
-      if (min !== undefined && max !== undefined && min > max) ctx.addIssue({ code: 'custom', path: [maxParam(r)], message: `is below ${minParam(r)} (${min})` });
+      if (min !== undefined && max !== undefined && min > max) ctx.addIssue({ code: 'custom', path: [maxParam(r)], message: `is less than the start of the range (${min})` });
     }
     if (!opts.pid) {
       for (const t of TEXT_FILTERS) {
@@ -238,17 +350,25 @@ export function filterSchema(spec: ModalitySpec, opts: FilterOptions = {}): z.Zo
   return z.object(filterShape(spec)).strict().superRefine(filterChecks(opts)) as z.ZodType<StudyFilter>;
 }
 
-/** Query parameters that failed validation, one readable line per problem. */
+/** One bad parameter (null: the query as a whole) and what is wrong with it. */
+export interface QueryIssue {
+  param: string | null;
+  message: string;
+}
+
+/** Query parameters that failed validation: each issue, and one readable line per problem. */
 export class QueryError extends Error {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(readonly issues: readonly QueryIssue[]) {
+    const problems = issues.map((i) => (i.param === null ? i.message : `${i.param}: ${i.message}`));
     super(`invalid query parameters: ${problems.join('; ')}`);
+    this.problems = problems;
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string[] {
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${k}: unknown parameter`);
-  const where = issue.path.length ? issue.path.join('.') : 'query';
-  return [`${where}: ${issue.message}`];
+function describeIssue(issue: z.core.$ZodIssue): QueryIssue[] {
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ param: k, message: 'unknown parameter' }));
+  return [{ param: issue.path.length ? issue.path.join('.') : null, message: issue.message }];
 }
 
 /**

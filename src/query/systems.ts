@@ -55,6 +55,17 @@ export async function modalitiesWithData(db: Kysely<Database>): Promise<Modality
   return MODALITY_SPECS.filter((s) => present.has(s.modality)).map((s) => s.modality);
 }
 
+/** A modality's studies per equipment row, from the kept counts (no study is read). */
+export async function studiesPerEquipment(db: Kysely<Database>, modality: Modality): Promise<Map<number, number>> {
+  const rows = await db
+    .withTables<{ study_count: StudyCountTable }>()
+    .selectFrom('study_count')
+    .select(['equipment_id', 'studies'])
+    .where('modality', '=', modality)
+    .execute();
+  return new Map(rows.map((r) => [r.equipment_id, Number(r.studies)]));
+}
+
 /**
  * Every modality with at least one study, in the usual order, with its systems by name: study
  * count, latest study, and studies in the last 7 and 28 days counted back from `now`.

@@ -66,6 +66,7 @@ const SUFFIX_UNITS: readonly (readonly [string, DisplayUnit])[] = [
   ['M', METRES],
   ['N', same('N')],
   ['H', same('h')],
+  ['G', same('g')],
 ];
 
 /** Keys whose unit is not a suffix: kVp, and the per-pulse arrays of projection events. */
@@ -75,6 +76,8 @@ const NAMED_UNITS: Record<string, DisplayUnit> = {
   xrayTubeCurrents: MA,
   pulseWidths: MS,
   exposures: EXPOSURE,
+  // The contract names it among the dimensionless keys, but its value is a percentage.
+  percentFibroglandularTissue: same('%'),
 };
 
 export interface KeyUnit {
@@ -99,14 +102,7 @@ export function toShown(value: number, unit: DisplayUnit): number {
 
 const formatters = new Map<number, Intl.NumberFormat>();
 
-/**
- * A number as text: six significant digits (more when the integer part needs them), no
- * exponent, no grouping, so 15.000000000000002 reads 15 and 586.34 stays 586.34.
- */
-export function formatNumber(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const integerDigits = n === 0 ? 1 : Math.floor(Math.log10(Math.abs(n))) + 1;
-  const digits = Math.min(21, Math.max(6, integerDigits));
+function withSignificantDigits(n: number, digits: number): string {
   let f = formatters.get(digits);
   if (!f) {
     f = new Intl.NumberFormat('en-US', { maximumSignificantDigits: digits, useGrouping: false });
@@ -115,15 +111,46 @@ export function formatNumber(n: number): string {
   return f.format(n);
 }
 
+/** Digits before the decimal point (0 for |n| < 1). */
+function integerDigits(n: number): number {
+  return Math.abs(n) < 1 ? 0 : Math.floor(Math.log10(Math.abs(n))) + 1;
+}
+
+/**
+ * A number as text: six significant digits (more when the integer part needs them), no
+ * exponent, no grouping, so 15.000000000000002 reads 15 and 586.34 stays 586.34.
+ */
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  return withSignificantDigits(n, Math.min(21, Math.max(6, integerDigits(n) || 1)));
+}
+
+/**
+ * A number as pages show it to be read: four significant digits, but never fewer than the
+ * whole part and one decimal (1102.4, 586.3, 7.201, 1.332, 0.2203), trailing zeros dropped, no
+ * exponent, no grouping. Lists and study pages show every number through this; exports keep
+ * full precision, and so does the title of each value shown rounded (preciseNumber).
+ */
+export function readableNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  return withSignificantDigits(n, Math.min(21, Math.max(4, integerDigits(n) + 1)));
+}
+
+/** A number with all the precision it has (15 significant digits), without floating-point noise. */
+export function preciseNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  return withSignificantDigits(n, Math.min(21, Math.max(15, integerDigits(n))));
+}
+
 /** A stored value in its shown unit, as text without the unit; '' when there is none. */
 export function formatValue(value: number | null | undefined, unit: DisplayUnit): string {
   return value === null || value === undefined ? '' : formatNumber(toShown(value, unit));
 }
 
 /**
- * Relative widening of range bounds typed by people. Pages show six significant digits, so a
- * value shown as exactly a bound (say 16 cGy·cm², stored as 1.6000000000000003e-5 Gy·m²)
- * must fall inside a range ending there; 1e-9 is far below anything the pages can show.
+ * Relative widening of range bounds typed by people. A value that is exactly a bound in the
+ * shown unit (say 16 cGy·cm², stored as 1.6000000000000003e-5 Gy·m²) must fall inside a range
+ * ending there despite the unit conversion; 1e-9 is far below any precision a value has.
  */
 const BOUND_TOLERANCE = 1e-9;
 

@@ -40,8 +40,11 @@
 // aborted (reason). A handler that throws fails its task with the error's message; when its
 // signal has fired the task ends aborted (or, when its worker is stopping, goes back to the
 // queue). Finished tasks are pruned after DEFAULT_RETENTION (days, rows); pruning removes the
-// task's row only, not files it wrote, which belong to the feature that made them.
-export { defineTaskKind, TaskRegistry, type AnyTaskKind, type ParamsSchema, type TaskContext, type TaskKind } from './kind.js';
+// task's row only, not files it wrote, which belong to the feature that made them. A run whose
+// process died cannot remove its partial output: a kind that leaves some defines
+// `abandoned({ taskId, params, dataDir, ... })`, which the worker that finds the task ended
+// (failed, or aborted while nobody ran it) calls instead.
+export { defineTaskKind, TaskRegistry, type AbandonedTask, type AnyTaskKind, type ParamsSchema, type TaskContext, type TaskKind } from './kind.js';
 export {
   enqueueTask,
   FINAL_STATES,

@@ -34,6 +34,15 @@ export interface TaskContext {
   removeOnFailure(path: string): void;
 }
 
+/** A task whose run was cut short with its worker, as its kind's `abandoned` clean-up sees it. */
+export interface AbandonedTask<P> {
+  readonly taskId: number;
+  readonly params: P;
+  readonly db: Db;
+  readonly dataDir: string;
+  readonly log: Logger;
+}
+
 export interface TaskKind<P = unknown, R = unknown> {
   /** Stable identifier stored with each task, e.g. "export.ct". Never rename a shipped one. */
   readonly name: string;
@@ -49,6 +58,12 @@ export interface TaskKind<P = unknown, R = unknown> {
   readonly maxAttempts?: number;
   /** Does the work; returns what the task page and its JSON show (JSON-serialisable). */
   run(params: P, ctx: TaskContext): Promise<R>;
+  /**
+   * Removes what a run left when its worker died (`removeOnFailure` paths die with it), once
+   * the task has ended failed or aborted without running again. Called by the worker that
+   * found it, so it must not assume the run's own process or memory.
+   */
+  abandoned?(task: AbandonedTask<P>): Promise<void>;
 }
 
 /** A kind whose parameter and result types do not matter here (workers, the registry). */

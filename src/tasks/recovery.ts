@@ -2,7 +2,8 @@
 // exists when a worker starts on the same machine) or it stopped on purpose. Such a task is
 // queued again when its kind may run again and attempts remain, and failed with the reason
 // otherwise; one somebody asked to abort ends aborted. Every change is fenced on `attempts`,
-// so a worker that has since come back cannot have its task taken from it twice.
+// so a worker that has since come back cannot have its task taken from it twice. The worker
+// that recovers a task then has its kind clean up what the dead run left (TaskKind.abandoned).
 import type { Logger } from 'pino';
 import type { Db } from '../db/connect.js';
 import type { TaskRow } from '../db/schema.js';
@@ -10,6 +11,12 @@ import type { WorkerIdentity } from './claim.js';
 import { nowIso } from './queue.js';
 
 export type RecoveryOutcome = 'queued' | 'failed' | 'aborted';
+
+/** A task of a dead worker that recovery has ended or queued again. */
+export type RecoveredTask = Pick<TaskRow, 'id' | 'kind' | 'params'>;
+
+/** Told of each task recovered, e.g. to clean up after one that will not run again. */
+export type OnRecovered = (task: RecoveredTask, outcome: RecoveryOutcome) => Promise<void>;
 
 type RunningRow = Pick<TaskRow, 'id' | 'attempts' | 'max_attempts' | 'abort_requested_at' | 'abort_requested_by'>;
 
@@ -49,10 +56,10 @@ export async function endAttempt(db: Db, row: RunningRow, cause: string, counted
   return result.numUpdatedRows > 0n ? outcome : null;
 }
 
-const RUNNING_COLUMNS = ['id', 'attempts', 'max_attempts', 'abort_requested_at', 'abort_requested_by', 'worker_host', 'worker_pid', 'heartbeat_at'] as const;
+const RUNNING_COLUMNS = ['id', 'kind', 'params', 'attempts', 'max_attempts', 'abort_requested_at', 'abort_requested_by', 'worker_host', 'worker_pid', 'heartbeat_at'] as const;
 
 /** Running tasks without a heartbeat for `staleMs`: their worker died or hangs. */
-export async function recoverStaleTasks(db: Db, staleMs: number, log: Logger): Promise<number> {
+export async function recoverStaleTasks(db: Db, staleMs: number, log: Logger, onRecovered?: OnRecovered): Promise<number> {
   const cutoff = new Date(Date.now() - staleMs).toISOString();
   const rows = await db.kysely.selectFrom('task').select(RUNNING_COLUMNS).where('state', '=', 'running').where('heartbeat_at', '<', cutoff).execute();
   let n = 0;
@@ -62,6 +69,7 @@ export async function recoverStaleTasks(db: Db, staleMs: number, log: Logger): P
     if (outcome) {
       n++;
       log.warn({ task: row.id, outcome }, `task ${row.id}: ${cause}; ${outcome}`);
+      await onRecovered?.(row, outcome);
     }
   }
   return n;
@@ -82,7 +90,7 @@ function processExists(pid: number): boolean {
  * this very pid, reused after a restart, as in containers) are recovered without waiting for
  * their heartbeat to go stale.
  */
-export async function recoverOrphanedTasks(db: Db, me: WorkerIdentity, log: Logger): Promise<number> {
+export async function recoverOrphanedTasks(db: Db, me: WorkerIdentity, log: Logger, onRecovered?: OnRecovered): Promise<number> {
   const rows = await db.kysely.selectFrom('task').select(RUNNING_COLUMNS).where('state', '=', 'running').where('worker_host', '=', me.host).execute();
   let n = 0;
   for (const row of rows) {
@@ -92,6 +100,7 @@ export async function recoverOrphanedTasks(db: Db, me: WorkerIdentity, log: Logg
     if (outcome) {
       n++;
       log.warn({ task: row.id, outcome }, `task ${row.id}: ${cause}; ${outcome}`);
+      await onRecovered?.(row, outcome);
     }
   }
   return n;

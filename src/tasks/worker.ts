@@ -17,7 +17,7 @@ import { claimNextTask, thisProcess, type WorkerIdentity } from './claim.js';
 import type { TaskContext, TaskRegistry } from './kind.js';
 import { DEFAULT_RETENTION, pruneTasks, type Retention } from './prune.js';
 import { nowIso, onTaskQueued } from './queue.js';
-import { endAttempt, recoverOrphanedTasks, recoverStaleTasks } from './recovery.js';
+import { endAttempt, recoverOrphanedTasks, recoverStaleTasks, type RecoveredTask, type RecoveryOutcome } from './recovery.js';
 
 export interface WorkerOptions {
   db: Db;
@@ -119,7 +119,7 @@ export class TaskWorker {
   }
 
   async start(): Promise<void> {
-    await recoverOrphanedTasks(this.#db, this.identity, this.#log);
+    await recoverOrphanedTasks(this.#db, this.identity, this.#log, this.#recovered);
     this.#unsubscribe = onTaskQueued(() => this.#wake());
     this.#log.info({ kinds: this.#kinds.names(), concurrency: this.#concurrency }, 'task worker started');
     this.#schedule(0);
@@ -154,6 +154,18 @@ export class TaskWorker {
     }
     this.#log.info('task worker stopped');
   }
+
+  /** A dead worker's task that will not run again: its kind removes what the run left. */
+  readonly #recovered = async (task: RecoveredTask, outcome: RecoveryOutcome): Promise<void> => {
+    const kind = this.#kinds.get(task.kind);
+    if (outcome === 'queued' || !kind?.abandoned) return;
+    const log = this.#log.child({ task: task.id, kind: task.kind });
+    try {
+      await kind.abandoned({ taskId: task.id, params: kind.params.parse(JSON.parse(task.params)), db: this.#db, dataDir: this.#dataDir, log });
+    } catch (err) {
+      log.error({ err }, `task ${task.id}: could not clean up after its interrupted run`);
+    }
+  };
 
   #schedule(ms: number): void {
     if (this.#stopping) return;
@@ -193,7 +205,7 @@ export class TaskWorker {
     const now = Date.now();
     if (now >= this.#nextSweep) {
       this.#nextSweep = now + this.#staleMs / 4;
-      await recoverStaleTasks(this.#db, this.#staleMs, this.#log);
+      await recoverStaleTasks(this.#db, this.#staleMs, this.#log, this.#recovered);
     }
     if (now >= this.#nextPrune) {
       this.#nextPrune = now + this.#pruneEveryMs;

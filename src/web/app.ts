@@ -6,16 +6,16 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { version } from '../cli/main.js';
 import type { AppConfig } from '../config.js';
 import type { Db } from '../db/connect.js';
 import { QueryError } from '../query/filters.js';
-import { installAccessControl } from './auth/access.js';
+import { API_PREFIX, installAccessControl } from './auth/access.js';
 import { HttpError } from './errors.js';
 import { h } from './jsx.js';
 import { openLog } from '../log.js';
-import { pageContext, sendPage, type SiteInfo } from './page.js';
+import { loadNavigation, pageContext, sendPage, type SiteInfo } from './page.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerExportRoutes } from './routes/exports.js';
 import { registerHomeRoutes } from './routes/home.js';
@@ -28,6 +28,7 @@ import { registerStudyRoutes } from './routes/studies.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 import { registerUserRoutes } from './routes/users.js';
 import { STATIC_PREFIX } from './urls.js';
+import { answerUnreadableRequest, BODY_TOO_LARGE, FORM_BODY_LIMIT, formTooLarge } from './refusals.js';
 import { ErrorPage } from './views/error.js';
 
 export interface BuildOptions {
@@ -60,12 +61,17 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const fileLog = opts.logger ? null : openLog(opts.config.dataDir, 'openrem', 'web');
+  const site: SiteInfo = { version: version() };
+  const logger = opts.logger ?? fileLog!.logger;
   const app = Fastify({
-    loggerInstance: opts.logger ?? fileLog!.logger,
+    loggerInstance: logger,
     genReqId: () => randomBytes(6).toString('hex'),
     routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: opts.config.trustProxy,
+    bodyLimit: FORM_BODY_LIMIT,
+    // Too long an address, or a request that is not HTTP: a page, not the framework's JSON.
+    clientErrorHandler: (err, socket) => answerUnreadableRequest(err, socket, { log: logger, site, headers: SECURITY_HEADERS }),
   });
-  const site: SiteInfo = { version: version() };
   const ctx: AppContext = { app, db: opts.db, config: opts.config, site };
 
   if (fileLog) app.addHook('onClose', async () => fileLog.close());
@@ -78,6 +84,16 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(fastifyFormbody);
   // Before any route: every route is checked for its access declaration as it is registered.
   installAccessControl(app, opts.db);
+
+  app.decorateRequest('modalitiesWithData', null);
+  app.addHook('preHandler', async (request) => {
+    if (!request.url.startsWith(STATIC_PREFIX) && !request.url.startsWith(API_PREFIX)) await loadNavigation(request, opts.db);
+  });
+  /** Error pages have the navigation too, also when the request was refused before its handler. */
+  const errorPageContext = async (request: FastifyRequest) => {
+    await loadNavigation(request, opts.db).catch((err: unknown) => request.log.warn({ err }, 'navigation not available'));
+    return pageContext(site, request);
+  };
 
   // Files are served by a route of our own so that it, too, declares its access.
   await app.register(fastifyStatic, { root: STATIC_ROOT, serve: false, maxAge: '1d', index: false });
@@ -95,12 +111,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   registerPtsizeRoutes(ctx);
   registerQuarantineRoutes(ctx);
 
-  app.setNotFoundHandler((request, reply) =>
-    sendPage(reply, h(ErrorPage, { ctx: pageContext(site, request), status: 404, title: 'Not found', message: `There is no page at ${request.url.split('?')[0]}.` }), 404),
+  app.setNotFoundHandler(async (request, reply) =>
+    sendPage(reply, h(ErrorPage, { ctx: await errorPageContext(request), status: 404, title: 'Not found', message: `There is no page at ${request.url.split('?')[0]}.` }), 404),
   );
 
-  app.setErrorHandler((err, request, reply) => {
-    const page = pageContext(site, request);
+  app.setErrorHandler(async (err, request, reply) => {
+    const page = await errorPageContext(request);
     if (err instanceof QueryError) {
       return sendPage(
         reply,
@@ -109,8 +125,14 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       );
     }
     if (err instanceof HttpError) return sendPage(reply, h(ErrorPage, { ctx: page, status: err.status, title: err.title, message: err.message }), err.status);
+    const { code, message } = err as { code?: string; message?: string };
+    if (code === BODY_TOO_LARGE) {
+      request.log.warn({ contentLength: request.headers['content-length'], limit: FORM_BODY_LIMIT }, 'request body too large');
+      return sendPage(reply, h(ErrorPage, { ctx: page, ...formTooLarge() }), 413);
+    }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
+      request.log.info({ code, reason: message, status }, 'request not understood');
       return sendPage(reply, h(ErrorPage, { ctx: page, status, title: 'Bad request', message: 'The request could not be understood.' }), status);
     }
     request.log.error({ err }, 'request failed');

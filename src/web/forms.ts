@@ -37,3 +37,19 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   }
   return out;
 }
+
+/** The largest id a table holds (PostgreSQL's integer); larger numbers name nothing. */
+const MAX_ID = 2_147_483_647;
+
+/** A database id in a path or a field: a positive whole number, or null for anything else. */
+export function parseId(text: string): number | null {
+  if (!/^[1-9]\d{0,9}$/.test(text)) return null;
+  const id = Number(text);
+  return id <= MAX_ID ? id : null;
+}
+
+/** A whole number from a query parameter (a count a notice reports), or null. */
+export function queryNumber(query: FormFields, key: string): number | null {
+  const text = textValue(query[key]);
+  return /^\d{1,15}$/.test(text) ? Number(text) : null;
+}

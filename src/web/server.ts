@@ -31,7 +31,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (name !== '--host' && name !== '--port') throw new ServeUsageError(`unknown option ${arg}`);
+    if (name !== '--host' && name !== '--port') throw new ServeUsageError(arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument "${arg}"`);
     const value = inline ?? args[++i];
     if (value === undefined || value === '') throw new ServeUsageError(`${name} needs a value`);
     if (name === '--host') host = value;

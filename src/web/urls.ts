@@ -15,8 +15,11 @@ export function studyPath(id: number): string {
 
 const DEFAULTS: Partial<Record<keyof ListQuery, string>> = { sort: 'date', dir: 'desc', page: '1', perPage: String(DEFAULT_PER_PAGE) };
 
+/** A list's parameters parsed, or as a form holds them (text). */
+export type ListParamValues = Partial<ListQuery> | Readonly<Partial<Record<string, string>>>;
+
 /** Query parameters of a list view, without those at their default. */
-export function listParams(query: Partial<ListQuery>): URLSearchParams {
+export function listParams(query: ListParamValues): URLSearchParams {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null || value === '') continue;
@@ -27,7 +30,21 @@ export function listParams(query: Partial<ListQuery>): URLSearchParams {
   return params;
 }
 
-export function listUrl(spec: ModalitySpec, query: Partial<ListQuery>): string {
+export function listUrl(spec: ModalitySpec, query: ListParamValues): string {
   const qs = listParams(query).toString();
   return qs ? `${modalityListPath(spec)}?${qs}` : modalityListPath(spec);
+}
+
+export const HELP_PATH = '/help';
+
+/** The sections of the help page the footer links to, by anchor. */
+export const HELP_TOPICS = [
+  { id: 'getting-started', title: 'Getting started' },
+  { id: 'roles', title: 'Roles' },
+  { id: 'lists', title: 'Lists and filters' },
+  { id: 'units', title: 'Units' },
+] as const;
+
+export function helpTopicPath(id: (typeof HELP_TOPICS)[number]['id']): string {
+  return `${HELP_PATH}#${id}`;
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/config.js';
 import { buildApp } from '../../src/web/app.js';
 import { listen } from '../../src/web/server.js';
-import { launchBrowser, signInInBrowser } from '../helpers/browser.js';
+import { launchBrowser, openPage, signInInBrowser } from '../helpers/browser.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
 import { createTestUser, TEST_PASSWORD } from '../helpers/web.js';
 import { importCorpus, RF_FILE } from '../web/fixtures.js';
@@ -25,12 +25,7 @@ describe.each(ENGINES)('browser on %s', (engine) => {
     app = await buildApp({ db: t.db, config: configFromEnv(t.env) });
     base = await listen(app, { host: '127.0.0.1', port: 0 });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    // Script errors and refused loads (the content security policy) would show here.
-    page.on('pageerror', (err) => problems.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(msg.text());
-    });
+    page = await openPage(browser, problems);
   });
   afterAll(async () => {
     await browser?.close();
@@ -48,6 +43,8 @@ describe.each(ENGINES)('browser on %s', (engine) => {
     expect(await page.locator('#modality-rf tbody tr').count()).toBe(1);
     expect(await page.locator('#modality-dx').count()).toBe(0);
     expect(await page.locator('footer').innerText()).toMatch(/OpenREM 0\.1\.0\s+Documentation/);
+    // Only modalities with studies are offered.
+    expect(await page.getByRole('navigation', { name: 'Modalities' }).getByRole('link').allInnerTexts()).toEqual(['CT', 'Fluoroscopy']);
 
     await page.locator('#heading-ct a').click();
     await page.waitForURL(`${base}ct`);
@@ -66,12 +63,14 @@ describe.each(ENGINES)('browser on %s', (engine) => {
 
     const row = page.locator('table.studies tbody tr').first();
     expect(await row.locator('td').nth(2).innerText()).toBe('Thorax^TAP (Adult)');
-    expect(await row.locator('td').last().innerText()).toBe('724.52');
+    // Total DLP 724.52 mGy·cm, rounded for reading; the full value on pointing at it.
+    expect(await row.locator('td').last().innerText()).toBe('724.5');
+    expect(await row.locator('td').last().locator('span').getAttribute('title')).toBe('724.52');
     await row.locator('a').first().click();
     await page.waitForURL(/\/studies\/\d+$/);
 
     expect(await page.locator('h1').innerText()).toContain('CT study 1997-01-01');
-    expect(await page.locator('.overview').innerText()).toContain('724.52\u00a0mGy·cm');
+    expect(await page.locator('.overview').innerText()).toContain('724.5\u00a0mGy·cm');
     const headings = await page.locator('table.events thead th').allInnerTexts();
     expect(headings.map((h) => h.replace(/\s+/g, ' ').trim())).toEqual(
       expect.arrayContaining(['CTDIvol mGy', 'DLP mGy·cm', 'Scanning length mm', 'Exposure time s', 'kVp kV', 'Tube current mA']),
@@ -90,9 +89,61 @@ describe.each(ENGINES)('browser on %s', (engine) => {
     expect(problems).toEqual([]);
   });
 
-  it('shows a readable 400 page for a bad address', async () => {
-    const res = await page.goto(`${base}ct?dateFrom=yesterday`);
-    expect(res?.status()).toBe(400);
-    expect(await page.locator('.problems').innerText()).toBe('dateFrom: expected a date as YYYY-MM-DD');
+  it('leads from the footer to the help page, which shows the section asked for', async () => {
+    await page.goto(`${base}ct`);
+    await page.locator('footer').getByRole('link', { name: 'Units' }).click();
+    await page.waitForURL(`${base}help#units`);
+    const units = page.locator('#units');
+    expect(await units.locator('h2').innerText()).toBe('Units');
+    expect(await units.locator('tbody tr').first().innerText()).toBe('Dose area product (DAP)\tGy·m²\tcGy·cm²\t×1e6');
+    await expect(units.isVisible()).resolves.toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it('filters as typed: 5e2 and 0800 are read as meant; a bad time comes back beside its field, the form kept, no studies', async () => {
+    // A refused filter answers 400, which the browser reports on its console.
+    const own: string[] = [];
+    const user = await createTestUser(t.db, { roles: ['view'] });
+    const p = await openPage(browser, own, { expectedErrors: /status of 400/ });
+    await signInInBrowser(p, base, user.username, TEST_PASSWORD);
+    await p.goto(`${base}ct`);
+    const form = p.getByRole('form', { name: 'Filters' });
+    const time = form.locator('fieldset', { hasText: 'Time of day' });
+    const dlp = form.locator('fieldset', { hasText: 'Total DLP' });
+    await form.locator('summary', { hasText: 'Dose and acquisitions' }).click();
+    // The number input takes 5e2 and sends it as typed.
+    await dlp.getByLabel('From').fill('5e2');
+    await time.getByLabel('From').fill('0800');
+    await time.getByLabel('To').fill('1200');
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await p.waitForURL(/dlpMin=5e2/);
+    // At least 500 mGy·cm between 08:00 and 12:00: CT-RDSR-GEPixelMed (586.34 mGy·cm at 08:58).
+    expect(await p.locator('#study-count').innerText()).toBe('Studies 1–1 of 1');
+    expect(await p.locator('table.studies tbody tr td').last().innerText()).toBe('586.3');
+    expect(await dlp.getByLabel('From').inputValue()).toBe('500');
+    expect(await time.getByLabel('From').inputValue()).toBe('08:00');
+
+    await time.getByLabel('From').fill('25:99');
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await p.waitForURL(/timeFrom=25%3A99/);
+    expect(await p.locator('h1').innerText()).toBe('CT studies');
+    expect(await p.locator('#filter-timeFrom-error').innerText()).toBe(
+      '“25:99” is not a time of day; expected a time of day as HH:MM, 00:00 to 23:59, such as 09:30 (0930 also works)',
+    );
+    expect(await time.getByLabel('From').getAttribute('aria-invalid')).toBe('true');
+    // What was typed is kept, the good and the bad; no studies until it is corrected.
+    expect(await time.getByLabel('From').inputValue()).toBe('25:99');
+    expect(await time.getByLabel('To').inputValue()).toBe('12:00');
+    expect(await dlp.getByLabel('From').inputValue()).toBe('500');
+    expect(await p.locator('table.studies').count()).toBe(0);
+    expect(await p.locator('#filter-problems').innerText()).toContain('No studies are listed: correct the marked filters and apply them again.');
+
+    await time.getByLabel('From').fill('0000');
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await p.waitForURL(/timeFrom=0000/);
+    // From midnight: CT-RDSR-Siemens_Flash-TAP-SS (724.52 mGy·cm at 00:00) as well.
+    expect(await p.locator('#study-count').innerText()).toBe('Studies 1–2 of 2');
+    expect(await p.locator('#filter-timeFrom-error').count()).toBe(0);
+    expect(own).toEqual([]);
   });
 });

@@ -1,10 +1,27 @@
 // The command-line contract, driven through the built command on each database engine.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusFile, CORPUS } from '../helpers/corpus.js';
-import { openrem } from '../helpers/cli.js';
+import { corpusBytes, corpusFile, CORPUS, PROJECT_ROOT } from '../helpers/corpus.js';
+import { openrem, type CliResult } from '../helpers/cli.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
+
+/** An account without special rights, for whom a folder without permissions really is unreadable. */
+const NOBODY = 65534;
+
+/**
+ * `openrem ARGS` as a user to whom file permissions apply: as "nobody" when the tests run as
+ * root (root reads every folder), else as the user running the tests.
+ */
+function openremUnprivileged(args: string[], env: Record<string, string>): CliResult {
+  const fullEnv: NodeJS.ProcessEnv = { ...process.env, CI: 'true', NO_COLOR: '1', ...env };
+  if (!env.DATABASE_URL) delete fullEnv.DATABASE_URL;
+  const asRoot = process.getuid?.() === 0;
+  const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'openrem.js'), ...args], { env: fullEnv, encoding: 'utf8', maxBuffer: 1 << 26, ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}) });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 describe('openrem without a database', () => {
   it('prints help and usage errors with the contract exit codes', () => {
@@ -30,6 +47,35 @@ describe('openrem without a database', () => {
     expect(ct.report.patient.name).toBe('SMITH^JOHN');
     expect(esr.ok).toBe(false);
     expect(esr.error).toMatch(/not a radiation dose structured report/);
+  });
+
+  it('refuses arguments a command does not take, naming them, before touching any data', () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'openrem-usage-')), 'data');
+    const cases: [string[], string][] = [
+      [['migrate', 'extra'], 'openrem migrate: unexpected argument "extra"'],
+      [['migrate', '--force'], 'openrem migrate: unknown option --force'],
+      [['extract', corpusFile('CT-RDSR-GEPixelMed.dcm')], 'openrem extract: --json is required'],
+      [['extract', '--json', '--pretty', 'x.dcm'], 'openrem extract: unknown option --pretty'],
+      [['studies', '--json', 'extra'], 'openrem studies: unexpected argument "extra"'],
+      [['settings', 'show', 'extra'], 'openrem settings: unexpected argument "extra"'],
+      [['settings', 'load', 'a.json', 'b.json'], 'openrem settings: unexpected argument "b.json"'],
+      [['settings', 'reload'], 'openrem settings: unknown action "reload"'],
+      [['import', '--retry-quarantine', 'x.dcm'], 'openrem import: unexpected argument "x.dcm"'],
+      [['import', '--recursive', 'x.dcm'], 'openrem import: unknown option --recursive'],
+      [['users', 'list', 'extra'], 'openrem users: unexpected argument "extra"'],
+      [['users', 'deactivate', 'ann', 'bob'], 'openrem users: unexpected argument "bob"'],
+      [['ptsize', 'f.csv', 'Acc', 'H', 'W', 'extra'], 'openrem ptsize: unexpected argument "extra"'],
+      [['demo', 'extra'], 'openrem demo: unexpected argument "extra"'],
+      [['serve', 'extra'], 'openrem serve: unexpected argument "extra"'],
+      [['worker', 'extra'], 'openrem worker: unexpected argument "extra"'],
+    ];
+    for (const [args, message] of cases) {
+      const r = openrem(args, { OPENREM_DATA_DIR: dataDir });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(message);
+      expect(r.stdout, args.join(' ')).toBe('');
+    }
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   it('rejects a DATABASE_URL that is not PostgreSQL with one clear line', () => {
@@ -84,6 +130,68 @@ for (const engine of ENGINES) {
       expect(openrem(['import', join(dir, 'none-*.dcm')], t.env).stdout).toMatch(/no files match this pattern/);
     });
 
+    it('imports what it can read of a folder: an unreadable subfolder or link is a failure with its reason', () => {
+      const top = mkdtempSync(join(tmpdir(), 'openrem-folder-'));
+      try {
+        const dir = join(top, 'incoming');
+        mkdirSync(join(dir, 'locked'), { recursive: true });
+        mkdirSync(join(top, 'elsewhere'));
+        copyFileSync(corpusFile('CT-RDSR-Siemens-Continued-1.dcm'), join(dir, 'ok.dcm'));
+        copyFileSync(corpusFile('DX-RDSR-Canon_CXDI.dcm'), join(dir, 'locked', 'hidden.dcm'));
+        copyFileSync(corpusFile('RF-RDSR-Siemens-Zee.dcm'), join(top, 'elsewhere', 'linked.dcm'));
+        // Links are followed: to a file elsewhere, to a folder, to the folder itself (a loop), to nothing.
+        symlinkSync(join(top, 'elsewhere', 'linked.dcm'), join(dir, 'link-to-file.dcm'));
+        symlinkSync(join(top, 'elsewhere'), join(dir, 'link-to-folder'));
+        symlinkSync(dir, join(dir, 'loop'));
+        symlinkSync(join(top, 'gone.dcm'), join(dir, 'dangling.dcm'));
+        const data = join(top, 'data');
+        mkdirSync(data);
+        chmodSync(top, 0o755);
+        chmodSync(data, 0o777);
+        chmodSync(join(dir, 'locked'), 0o000);
+        const r = openremUnprivileged(['import', dir], { ...t.env, OPENREM_DATA_DIR: data });
+        expect(r.stderr).not.toMatch(/EACCES|scandir|at .+\(.+:\d+:\d+\)/);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain(`failed: ${join(dir, 'locked')} (cannot read folder: permission denied)`);
+        expect(r.stdout).toContain(`failed: ${join(dir, 'dangling.dcm')} (symbolic link whose target cannot be read: not found)`);
+        expect(r.stdout).toMatch(new RegExp(`^imported: ${join(dir, 'ok.dcm')} \\(CT, imported as study \\d+\\)`, 'm'));
+        // The linked file is read once, through the first link met in name order; the loop ends.
+        expect(r.stdout).toMatch(new RegExp(`^imported: ${join(dir, 'link-to-file.dcm')} \\(RF, `, 'm'));
+        expect(r.stdout).not.toContain(join(dir, 'link-to-folder', 'linked.dcm'));
+        expect(r.stdout).toMatch(/^4 file\(s\): 2 imported, 0 merged into existing studies, 0 duplicate\(s\) skipped, 0 not dose objects, 2 failed/m);
+        // A pattern searching every folder below follows the same links and ends the same loop.
+        const glob = openremUnprivileged(['import', join(dir, '**', '*.dcm')], { ...t.env, OPENREM_DATA_DIR: data });
+        expect(glob.status).toBe(1);
+        expect(glob.stdout).toContain(`failed: ${join(dir, 'locked')} (cannot read folder: permission denied)`);
+        expect(glob.stdout).toMatch(/^4 file\(s\): 0 imported, 0 merged into existing studies, 2 duplicate\(s\) skipped, 0 not dose objects, 2 failed/m);
+      } finally {
+        chmodSync(join(top, 'incoming', 'locked'), 0o755);
+        rmSync(top, { recursive: true, force: true });
+      }
+    });
+
+    it('refuses a dose report cut short in plain words, and then stores the complete copy whole', () => {
+      // A data folder of its own: the quarantine it fills is checked by the other tests.
+      const env = { ...t.env, OPENREM_DATA_DIR: mkdtempSync(join(tmpdir(), 'openrem-cut-')) };
+      const cut = join(env.OPENREM_DATA_DIR, 't.dcm');
+      writeFileSync(cut, corpusBytes('CT-RDSR-Siemens_Flash-QA-DS.dcm').subarray(0, 5000));
+      const r = openrem(['import', cut], env);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/^failed: .*t\.dcm \(truncated: the file ends inside the report content \(0040,A730\) at byte 5000, kept in quarantine as /m);
+      expect(r.stdout + r.stderr).not.toMatch(/dicomParser|maxP ?osition/);
+      const complete = openrem(['import', corpusFile('CT-RDSR-Siemens_Flash-QA-DS.dcm')], env);
+      expect(complete.status).toBe(0);
+      const id = Number(/^imported: .*CT-RDSR-Siemens_Flash-QA-DS\.dcm \(CT, imported as study (\d+)\)/m.exec(complete.stdout)?.[1]);
+      const stored = openrem(['studies', '--json'], env)
+        .stdout.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .find((s) => s.id === id);
+      expect(stored.modality).toBe('CT');
+      expect(stored.ct.events).toHaveLength(9);
+      rmSync(env.OPENREM_DATA_DIR, { recursive: true, force: true });
+    });
+
     it('loads and shows settings, refusing bad ones with the key named', () => {
       const bad = join(t.dataDir, 'bad.json');
       writeFileSync(bad, JSON.stringify({ patientId: { storePatientName: 'yes' } }));
@@ -111,7 +219,7 @@ for (const engine of ENGINES) {
       mkdirSync(incoming, { recursive: true });
       const good = join(incoming, 'good.dcm');
       copyFileSync(corpusFile('CT-RDSR-ToshibaPixelMed.dcm'), good);
-      // The header without the content tree: recognised as a CT RDSR, but it names no study.
+      // Cut short inside its header: refused.
       const broken = join(incoming, 'broken.dcm');
       writeFileSync(broken, readFileSync(corpusFile('CT-RDSR-ToshibaPixelMed.dcm')).subarray(0, 700));
       const r = openrem(['import', incoming], t.env);

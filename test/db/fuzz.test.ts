@@ -1,13 +1,16 @@
-// Damaged input never crashes an import and never changes what is stored: truncated and
-// bit-flipped copies of every corpus file go through the importer (in-process, checking the
-// database after each failure) and through the `openrem import` command as a whole.
+// Damaged input never crashes an import, never changes what is stored when it fails, and
+// never passes for a smaller or different record: truncated and bit-flipped copies of every
+// corpus file go through the importer (in-process, checking the database after each file)
+// and through the `openrem import` command as a whole.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allStudies } from '../../src/db/report-store.js';
+import { allStudies, loadStudies } from '../../src/db/report-store.js';
+import { extractFromBytes } from '../../src/extract/index.js';
 import { importFile } from '../../src/ingest/import-file.js';
+import type { DoseReport } from '../../src/report/types.js';
 import { DEFAULT_SETTINGS } from '../../src/settings/site.js';
 import { CORPUS, PROJECT_ROOT } from '../helpers/corpus.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
@@ -23,18 +26,46 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function damagedCopies(dir: string): string[] {
+/** What the intact file records: its modality and number of irradiation events. */
+interface Record {
+  modality: string;
+  events: number;
+}
+
+function eventCount(r: Pick<DoseReport, 'ct' | 'projection'>): number {
+  return r.ct?.events.length ?? r.projection?.events.length ?? 0;
+}
+
+/** The record of an intact corpus file; null when it is not a dose object. */
+function recordOf(bytes: Uint8Array): Record | null {
+  const outcome = extractFromBytes(bytes);
+  return outcome.status === 'report' ? { modality: outcome.report.modality, events: eventCount(outcome.report) } : null;
+}
+
+interface DamagedCopy {
+  file: string;
+  damage: 'cut' | 'flip';
+  /** The intact file's record. */
+  intact: Record | null;
+}
+
+function corpusNames(): string[] {
+  return readdirSync(CORPUS).filter((f) => f.endsWith('.dcm')).sort();
+}
+
+function damagedCopies(dir: string): DamagedCopy[] {
   mkdirSync(dir, { recursive: true });
   const random = mulberry32(20261203);
-  const files: string[] = [];
-  for (const name of readdirSync(CORPUS).filter((f) => f.endsWith('.dcm')).sort()) {
+  const copies: DamagedCopy[] = [];
+  for (const name of corpusNames()) {
     const bytes = readFileSync(join(CORPUS, name));
-    const write = (suffix: string, data: Uint8Array) => {
-      const f = join(dir, `${name.replace(/\.dcm$/, '')}--${suffix}.dcm`);
-      writeFileSync(f, data);
-      files.push(f);
+    const intact = recordOf(new Uint8Array(bytes));
+    const write = (suffix: string, damage: DamagedCopy['damage'], data: Uint8Array) => {
+      const file = join(dir, `${name.replace(/\.dcm$/, '')}--${suffix}.dcm`);
+      writeFileSync(file, data);
+      copies.push({ file, damage, intact });
     };
-    for (const fraction of [0.02, 0.3, 0.6, 0.95]) write(`cut${Math.round(fraction * 100)}`, bytes.subarray(0, Math.floor(bytes.length * fraction)));
+    for (const fraction of [0.02, 0.3, 0.6, 0.95]) write(`cut${Math.round(fraction * 100)}`, 'cut', bytes.subarray(0, Math.floor(bytes.length * fraction)));
     for (let variant = 0; variant < 4; variant++) {
       const copy = Buffer.from(bytes);
       // Flips land after the 132-byte preamble so most copies are still recognisably DICOM.
@@ -43,10 +74,10 @@ function damagedCopies(dir: string): string[] {
         const at = 132 + Math.floor(random() * Math.max(1, copy.length - 132));
         copy[at] = copy[at]! ^ (1 << Math.floor(random() * 8));
       }
-      write(`flip${variant}`, copy);
+      write(`flip${variant}`, 'flip', copy);
     }
   }
-  return files;
+  return copies;
 }
 
 async function snapshot(t: TestDb): Promise<string> {
@@ -57,9 +88,38 @@ async function snapshot(t: TestDb): Promise<string> {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'openrem-fuzz-'));
-const files = damagedCopies(join(work, 'in'));
+const copies = damagedCopies(join(work, 'in'));
+const files = copies.map((c) => c.file);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('dose objects cut short at any point', () => {
+  it('are refused, or read with every event and the same modality, never skipped as not dose objects', () => {
+    const problems: string[] = [];
+    let refused = 0;
+    for (const name of corpusNames()) {
+      const bytes = new Uint8Array(readFileSync(join(CORPUS, name)));
+      const intact = recordOf(bytes);
+      if (!intact) continue;
+      // Evenly spread cuts (fewer in the large files, slow to parse), and the last bytes where trailing elements and sequence delimiters lie.
+      const spread = bytes.length > 500_000 ? 6 : 40;
+      const cuts = new Set<number>([...Array.from({ length: spread }, (_, i) => Math.floor((bytes.length * (i + 1)) / (spread + 1))), ...[1, 4, 8, 9, 16].map((n) => bytes.length - n)]);
+      for (const at of cuts) {
+        const outcome = extractFromBytes(bytes.subarray(0, at));
+        if (outcome.status === 'not-dose') problems.push(`${name} cut at ${at}: skipped as ${outcome.reason}`);
+        if (outcome.status === 'failed') {
+          refused++;
+          if (/dicomParser|maxP ?osition|byteStream/i.test(outcome.reason)) problems.push(`${name} cut at ${at}: parser text in "${outcome.reason}"`);
+        }
+        if (outcome.status !== 'report') continue;
+        const read = { modality: outcome.report.modality, events: eventCount(outcome.report) };
+        if (read.modality !== intact.modality || read.events < intact.events) problems.push(`${name} cut at ${at}: read as ${read.modality} with ${read.events} events, intact ${intact.modality} with ${intact.events}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(refused).toBeGreaterThan(1000);
+  });
+});
 
 for (const engine of ENGINES) {
   describe(`damaged files (${engine})`, () => {
@@ -71,23 +131,32 @@ for (const engine of ENGINES) {
       await t.cleanup();
     });
 
-    it('imports or reports every damaged copy, and a failure changes nothing stored', async () => {
+    it('imports or reports every damaged copy; a failure changes nothing stored, a cut copy never stores less', async () => {
       const problems: string[] = [];
       const statuses = new Map<string, number>();
-      for (const file of files) {
+      for (const { file, damage, intact } of copies) {
         const before = await snapshot(t);
         const r = await importFile(t.db, DEFAULT_SETTINGS, file);
-        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        const key = `${damage} ${r.status}`;
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
         if (!r.message) problems.push(`${file}: no reason given`);
         if (r.status === 'failed' || r.status === 'not-dose') {
           if ((await snapshot(t)) !== before) problems.push(`${file}: ${r.status} but the database changed`);
         }
+        if (damage !== 'cut' || !intact) continue;
+        if (r.status === 'not-dose') problems.push(`${file}: a cut dose object skipped as ${r.message}`);
+        if ((r.status === 'imported' || r.status === 'merged') && !r.warnings?.length) {
+          const [stored] = await loadStudies(t.db.kysely, [r.studyId!]);
+          const events = eventCount(stored!);
+          if (stored!.modality !== intact.modality || events < intact.events) problems.push(`${file}: stored as ${stored!.modality} with ${events} events without a warning, intact ${intact.modality} with ${intact.events}`);
+        }
       }
       expect(problems).toEqual([]);
-      // Most copies are still read (flipped copies keep their UIDs, so many are duplicates).
-      const read = (statuses.get('imported') ?? 0) + (statuses.get('merged') ?? 0) + (statuses.get('duplicate') ?? 0);
-      expect(read).toBeGreaterThan(files.length / 2);
-      expect(statuses.get('failed') ?? 0).toBeGreaterThan(0);
+      // Image headers cut inside their pixel data are whole; bit flips in values leave copies readable.
+      const read = (damage: string) => ['imported', 'merged', 'duplicate'].reduce((n, s) => n + (statuses.get(`${damage} ${s}`) ?? 0), 0);
+      expect(read('cut')).toBeGreaterThan(0);
+      expect(read('flip')).toBeGreaterThan(copies.filter((c) => c.damage === 'flip').length / 3);
+      expect(statuses.get('cut failed') ?? 0).toBeGreaterThan(copies.filter((c) => c.damage === 'cut').length / 2);
     });
   });
 }

@@ -1,5 +1,9 @@
 // The parts of export files that need no database: CSV fields, legal and unique sheet names,
-// numbers in shown units, the filter in words and view codes for the NHSBSP audit.
+// numbers in shown units, the filter in words, view codes for the NHSBSP audit, and the
+// streaming workbook writer.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shownNumber } from '../../src/export/cells.js';
 import { csvField, csvLine } from '../../src/export/csv.js';
@@ -11,7 +15,8 @@ import { elementSymbol, filterThicknesses } from '../../src/export/layouts/xray.
 import { parseQuery, filterSchema } from '../../src/query/filters.js';
 import { specForModality } from '../../src/query/modalities.js';
 import { DAP, DOSE_GY, EXPOSURE } from '../../src/query/units.js';
-import { parseCsv } from './helpers.js';
+import { XlsxFile } from '../../src/export/xlsx.js';
+import { parseCsv, readXlsx } from './helpers.js';
 
 describe('CSV fields', () => {
   it('quotes what needs quoting and reads back the same', () => {
@@ -119,5 +124,38 @@ describe('X-ray values as physicists write them', () => {
     expect(viewCode({ laterality: 'Left', viewPosition: 'specimen' })).toBeNull();
     expect(viewCode({ laterality: 'Left', viewPosition: 'cranio-caudal', acquisitionProtocol: 'Biopsy prefire' })).toBeNull();
     expect(viewCode({ laterality: null, viewPosition: 'cranio-caudal' })).toBeNull();
+  });
+});
+
+describe('the streaming workbook writer', () => {
+  it('finishes a sheet whose last rows are more than the zip takes at once, and goes on to the next', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openrem-xlsx-'));
+    try {
+      const path = join(dir, 'book.xlsx');
+      const book = new XlsxFile(path, new AbortController().signal);
+      // About 1 KB a row: the rows after the writer's last pause fill the zip's intake well past
+      // its 16 KB mark when the sheet ends.
+      const text = (sheet: string, i: number) => `${sheet} row ${i} `.padEnd(1000, String.fromCharCode(97 + (i % 26)));
+      const write = async () => {
+        for (const name of ['First', 'Second']) {
+          const sheet = book.sheet(name, ['Text', 'Number']);
+          for (let i = 1; i <= 199; i++) await sheet.row([text(name, i), i]);
+          await sheet.end();
+        }
+        await book.commit();
+      };
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the workbook writer stalled')), 20_000)));
+      await Promise.race([write(), stalled]).finally(() => clearTimeout(timer));
+      const sheets = await readXlsx(path);
+      expect(sheets.map((s) => s.name)).toEqual(['First', 'Second']);
+      for (const sheet of sheets) {
+        expect(sheet.rows).toHaveLength(200);
+        expect(sheet.rows[0]).toEqual(['Text', 'Number']);
+        expect(sheet.rows[199]).toEqual([text(sheet.name, 199), 199]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -14,7 +14,8 @@ import { parseSettings } from '../../src/settings/site.js';
 import { loadSettings, saveSettings } from '../../src/settings/store.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
 import { importCorpus } from '../web/fixtures.js';
-import { biPlaneRdsr, parseCsv, readCsvExport, readXlsx, runExport, sheetCell, type CsvExport, type Sheet } from './helpers.js';
+import { biPlaneRdsr } from '../helpers/biplane.js';
+import { parseCsv, readCsvExport, readXlsx, runExport, sheetCell, type CsvExport, type Sheet } from './helpers.js';
 import { readFileSync } from 'node:fs';
 
 const FILES = [

@@ -1,12 +1,12 @@
 // Projection X-ray and mammography RDSRs: values read from real corpus files, the modality
 // each gets, vendor quirks, per-plane totals and the dose unit rules.
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parseDicom } from '../../src/dicom/read.js';
 import { extractFromBytes } from '../../src/extract/index.js';
 import { doseAreaProductGym2, doseRpGy, extractProjectionRdsr } from '../../src/extract/rdsr-projection.js';
 import { summarise } from '../../src/report/summary.js';
 import type { DoseReport, ProjectionDose } from '../../src/report/types.js';
+import { biPlaneRdsr } from '../helpers/biplane.js';
 import { behaviour, corpusBytes } from '../helpers/corpus.js';
 
 function extract(name: string): DoseReport {
@@ -291,57 +291,6 @@ describe('study totals', () => {
 });
 
 // --------------------------------------------------------------------------------- bi-plane
-
-/** The small part of dcmjs used to rewrite a corpus file; dcmjs ships no type declarations. */
-interface NaturalItem {
-  ConceptNameCodeSequence?: { CodeValue?: string }[];
-  ConceptCodeSequence?: { CodeValue: string; CodingSchemeDesignator: string; CodeMeaning: string }[];
-  MeasuredValueSequence?: { NumericValue?: number | string }[];
-  ContentSequence?: NaturalItem[];
-}
-interface Dcmjs {
-  log: { setLevel(level: string): void };
-  data: {
-    DicomMessage: { readFile(buffer: ArrayBuffer): { dict: object; write(): ArrayBuffer } };
-    DicomMetaDictionary: { naturalizeDataset(dict: object): { ContentSequence: NaturalItem[] }; denaturalizeDataset(natural: object): object };
-  };
-}
-const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
-
-const conceptOf = (item: NaturalItem) => item.ConceptNameCodeSequence?.[0]?.CodeValue;
-
-function setPlane(container: NaturalItem, code: string, meaning: string): void {
-  const plane = container.ContentSequence!.find((i) => conceptOf(i) === '113764')!;
-  plane.ConceptCodeSequence = [{ CodeValue: code, CodingSchemeDesignator: 'DCM', CodeMeaning: meaning }];
-}
-
-function setNumber(container: NaturalItem, concept: string, value: number): void {
-  container.ContentSequence!.find((i) => conceptOf(i) === concept)!.MeasuredValueSequence![0]!.NumericValue = value;
-}
-
-/**
- * The single-plane Siemens Artis RDSR rewritten as a bi-plane one: its accumulated record
- * becomes plane A, a copy with other totals becomes plane B, and its last three events are
- * moved to plane B. Everything else is the real file.
- */
-function biPlaneRdsr(): Uint8Array {
-  dcmjs.log.setLevel('error');
-  const bytes = corpusBytes('RF-RDSR-Siemens-Zee.dcm');
-  const message = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-  const natural = dcmjs.data.DicomMetaDictionary.naturalizeDataset(message.dict);
-  const content = natural.ContentSequence;
-  const planeA = content.find((i) => conceptOf(i) === '113702')!;
-  const planeB = JSON.parse(JSON.stringify(planeA)) as NaturalItem;
-  setPlane(planeA, '113620', 'Plane A');
-  setPlane(planeB, '113621', 'Plane B');
-  setNumber(planeB, '113722', 4.5e-6); // Dose Area Product Total
-  setNumber(planeB, '113725', 0.0008); // Dose (RP) Total
-  content.splice(content.indexOf(planeA) + 1, 0, planeB);
-  const events = content.filter((i) => conceptOf(i) === '113706');
-  events.forEach((e, i) => setPlane(e, i < 5 ? '113620' : '113621', i < 5 ? 'Plane A' : 'Plane B'));
-  message.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(natural);
-  return new Uint8Array(message.write());
-}
 
 describe('bi-plane fluoroscopy', () => {
   it('keeps accumulated dose and events per plane and totals both planes', () => {

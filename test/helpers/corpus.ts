@@ -20,6 +20,26 @@ export function corpusBytes(name: string): Uint8Array {
   return new Uint8Array(readFileSync(corpusFile(name)));
 }
 
+/**
+ * A corpus file with every occurrence of ASCII strings replaced by others of the same length
+ * (`{ from: to }`): values changed in place, every offset and length in the file still right.
+ */
+export function corpusBytesReplaced(name: string, replacements: Readonly<Record<string, string>>): Uint8Array {
+  const buf = Buffer.from(corpusBytes(name));
+  for (const [from, to] of Object.entries(replacements)) {
+    if (to.length !== from.length) throw new Error(`"${to}" is not as long as "${from}"`);
+    const a = Buffer.from(from, 'latin1');
+    const b = Buffer.from(to, 'latin1');
+    let replaced = 0;
+    for (let i = buf.indexOf(a); i >= 0; i = buf.indexOf(a, i + a.length)) {
+      b.copy(buf, i);
+      replaced++;
+    }
+    if (replaced === 0) throw new Error(`${name} does not contain "${from}"`);
+  }
+  return new Uint8Array(buf);
+}
+
 export function behaviour<T = unknown>(name: string): T {
   return JSON.parse(readFileSync(join(BEHAVIOUR, name), 'utf8')) as T;
 }

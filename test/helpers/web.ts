@@ -42,8 +42,21 @@ export function requester(app: FastifyInstance, who: TestUser | null): (opts: In
   };
 }
 
+/** Where a request comes from: the peer's address, and headers a proxy adds. */
+export interface Via {
+  remoteAddress?: string;
+  headers?: Record<string, string>;
+}
+
 /** A form post as this user, with the session's CSRF token unless the fields give one. */
-export function postForm(app: FastifyInstance, who: TestUser | null, url: string, fields: Record<string, string | string[]>, extraCookie = ''): Promise<LightMyRequestResponse> {
+export function postForm(
+  app: FastifyInstance,
+  who: TestUser | null,
+  url: string,
+  fields: Record<string, string | string[]>,
+  extraCookie = '',
+  via: Via = {},
+): Promise<LightMyRequestResponse> {
   const body = new URLSearchParams();
   if (who && !('_csrf' in fields)) body.append('_csrf', who.csrf);
   for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
@@ -51,20 +64,27 @@ export function postForm(app: FastifyInstance, who: TestUser | null, url: string
   return app.inject({
     method: 'POST',
     url,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+    ...(via.remoteAddress ? { remoteAddress: via.remoteAddress } : {}),
+    headers: { ...via.headers, 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
     payload: body.toString(),
   });
 }
 
 /** Signs in through the form as a browser would: the sign-in page, then the post. */
-export async function signInWithForm(app: FastifyInstance, username: string, password: string, next?: string): Promise<{ response: LightMyRequestResponse; cookie: string | null }> {
-  const page = await app.inject({ method: 'GET', url: '/login' });
+export async function signInWithForm(
+  app: FastifyInstance,
+  username: string,
+  password: string,
+  next?: string,
+  via: Via = {},
+): Promise<{ response: LightMyRequestResponse; cookie: string | null }> {
+  const page = await app.inject({ method: 'GET', url: '/login', ...(via.remoteAddress ? { remoteAddress: via.remoteAddress } : {}), headers: via.headers ?? {} });
   const csrfCookie = page.cookies.find((c) => c.name === CSRF_COOKIE)?.value;
   const field = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
   if (!csrfCookie || !field) throw new Error('the sign-in page gave no CSRF token');
   const fields: Record<string, string> = { _csrf: field, username, password };
   if (next) fields.next = next;
-  const response = await postForm(app, null, '/login', fields, `${CSRF_COOKIE}=${csrfCookie}`);
+  const response = await postForm(app, null, '/login', fields, `${CSRF_COOKIE}=${csrfCookie}`, via);
   const session = response.cookies.find((c) => c.name === SESSION_COOKIE)?.value;
   return { response, cookie: session ? `${SESSION_COOKIE}=${session}` : null };
 }

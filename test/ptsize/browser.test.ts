@@ -13,7 +13,7 @@ import { TaskRegistry } from '../../src/tasks/kind.js';
 import { TaskWorker } from '../../src/tasks/worker.js';
 import { buildApp } from '../../src/web/app.js';
 import { listen } from '../../src/web/server.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, openPage } from '../helpers/browser.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
 import { signIn } from '../helpers/web.js';
 import { quietLog } from '../tasks/helpers.js';
@@ -51,14 +51,7 @@ describe.each(ENGINES)('patient size import in a browser on %s', (engine) => {
     await worker.start();
     const user = await signIn(t.db, { roles: ['importsize', 'view'] });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const [name, value] = user.cookie.split('=') as [string, string];
-    await context.addCookies([{ name, value, url: base }]);
-    page = await context.newPage();
-    page.on('pageerror', (err) => problems.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(msg.text());
-    });
+    page = await openPage(browser, problems, { viewport: { width: 1366, height: 900 }, session: { cookie: user.cookie, base } });
   });
   afterAll(async () => {
     await browser?.close();

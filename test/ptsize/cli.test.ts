@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePtsizeArgs, PtsizeUsageError, type PtsizeArgs } from '../../src/cli/ptsize.js';
+import { LISTED_ROWS_PER_OUTCOME } from '../../src/ptsize/log-limit.js';
 import { listSizeImports } from '../../src/ptsize/store.js';
 import { openrem } from '../helpers/cli.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
@@ -89,6 +90,34 @@ describe.each(ENGINES)('openrem ptsize on %s', (engine) => {
       '',
     ]);
     expect(openrem(['ptsize', file, 'Acc no.', 'height', 'weight'], t.env).status).toBe(0);
+  });
+
+  it('refuses a file with a quote never closed, naming its line, before changing any study', async () => {
+    const before = await sizes(t.db, ids);
+    const file = writeCsv(dir, 'quote.csv', `Acc no.,height,weight\n00938475,150,50\n"74624646290,150,50\nACC12345601,150,50\n`);
+    const r = openrem(['ptsize', file, 'Acc no.', 'height', 'weight', '--overwrite'], t.env);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `openrem ptsize: ${file}: line 3: the quote (") that opens the value "74624646290,150,50…" is never closed, so the file ends inside that value; add the closing quote or remove the opening one\n`,
+    );
+    expect(await sizes(t.db, ids)).toEqual(before);
+    const [imp] = await listSizeImports(t.db, { limit: 1 });
+    expect(imp).toMatchObject({ fileName: 'quote.csv', state: 'failed', counts: { rows: 0, studiesUpdated: 0 } });
+  });
+
+  it('prints rows with errors only as far as the log lists them, and says how many more there were', () => {
+    const rows = Array.from({ length: LISTED_ROWS_PER_OUTCOME + 2 }, (_, i) => `NOPE-${i},abc,70`);
+    const file = writeCsv(dir, 'many.csv', ['Acc no.,height,weight', ...rows].join('\n'));
+    const r = openrem(['ptsize', file, 'Acc no.', 'height', 'weight'], t.env);
+    expect(r.status).toBe(0);
+    const out = r.stdout.split('\n');
+    expect(out.length).toBe(1 + LISTED_ROWS_PER_OUTCOME + 2 + 1);
+    expect(out[LISTED_ROWS_PER_OUTCOME]).toBe(`row ${LISTED_ROWS_PER_OUTCOME + 1} (NOPE-${LISTED_ROWS_PER_OUTCOME - 1}): invalid: height "abc" is not a number: row skipped`);
+    expect(out.slice(-3)).toEqual([
+      '2 more rows with errors are counted but not listed: the log lists the first 10,000 of each kind, and every study updated or kept',
+      expect.stringMatching(/^size import \d+ done: 10,002 rows read: 0 studies updated, 0 skipped, 0 not found, 10,002 rows with errors$/),
+      '',
+    ]);
   });
 
   it('names missing columns and unreadable files, and explains its usage', () => {

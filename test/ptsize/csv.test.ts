@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CsvError, CsvParser, detectDelimiter, parseCsv, separatorLine, type CsvRecord } from '../../src/ptsize/csv.js';
 import { detectEncoding } from '../../src/ptsize/encoding.js';
 import { guessMapping, mappingProblems } from '../../src/ptsize/mapping.js';
-import { CsvLayoutError, findColumn, missingColumns, readLayout, readRecords } from '../../src/ptsize/read-csv.js';
+import { checkRecords, CsvLayoutError, findColumn, missingColumns, readLayout, readRecords } from '../../src/ptsize/read-csv.js';
 import { parseHeight, parseWeight, unitFromColumnName } from '../../src/ptsize/values.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openrem-csv-'));
@@ -69,14 +69,34 @@ describe('CSV records', () => {
     expect(out).toEqual(whole);
   });
 
-  it('stops at a quote that is never closed, naming the row', () => {
-    expect(() => parseCsv('id,h\nA,"170\nB,180\n', ',')).toThrow(new CsvError('row 2: a quoted value is not closed before the end of the file'));
+  it('stops at a quote that is never closed, naming the line it is on', () => {
+    expect(() => parseCsv('id,h\nA,"170\nB,180\n', ',')).toThrow(
+      new CsvError('line 2: the quote (") that opens the value "170…" is never closed, so the file ends inside that value; add the closing quote or remove the opening one'),
+    );
+    // Lines, not records: quoted values with line breaks (CRLF, LF, CR) and blank lines come before it.
+    const text = 'id,note\nA,"two\nlines"\r\nB,"x""y\rz"\n\nC,"open ended, and more than forty characters long\nD,1\n';
+    const message =
+      'line 7: the quote (") that opens the value "open ended, and more than forty characte…" is never closed, so the file ends inside that value; add the closing quote or remove the opening one';
+    expect(() => parseCsv(text, ',')).toThrow(new CsvError(message));
+    for (let cut = 1; cut < text.length; cut++) {
+      const parser = new CsvParser(',');
+      const out: CsvRecord[] = [];
+      parser.push(text.slice(0, cut), out);
+      parser.push(text.slice(cut), out);
+      expect(() => parser.end(out), `cut at ${cut}`).toThrow(new CsvError(message));
+      expect(out.map((r) => r.row)).toEqual([1, 2, 3, 4]);
+    }
     const parser = new CsvParser(',');
     const out: CsvRecord[] = [];
     expect(() => {
-      parser.push('id,h\n"', out);
+      parser.push('id,h\n1,2\n"', out);
       for (let i = 0; i < 20; i++) parser.push('x'.repeat(65536), out);
-    }).toThrow(/^row 2: a value is longer than 1048576 characters; a quote \(["]\) probably opens a value that is never closed$/);
+    }).toThrow(
+      new CsvError(
+        `line 3: the quote (") that opens the value "${'x'.repeat(40)}…" is not closed within 1,048,576 characters, so it is probably never closed; add the closing quote or remove the opening one`,
+      ),
+    );
+    expect(() => parseCsv(`id,h\n\n${'y'.repeat(1 << 20)}z,1\n`, ',')).toThrow(new CsvError('line 3: a value is longer than 1,048,576 characters, which no patient size table has'));
   });
 
   it('detects comma, semicolon and tab from the header and the lines after it', () => {
@@ -160,6 +180,28 @@ describe('layout and records of a file', () => {
     ]);
   });
 
+  it('finds a quote never closed anywhere in the file before anything is imported, naming its line', async () => {
+    const message = (line: number, value: string) =>
+      `line ${line}: the quote (") that opens the value "${value}" is never closed, so the file ends inside that value; add the closing quote or remove the opening one`;
+    // A small file: its columns and the rows before the quote are read, the check refuses it.
+    const small = file('Acc;h;w\nA1;170;80\n"A2;165;70\nA3;180;90\n');
+    const layout = await readLayout(small);
+    expect(layout.columns).toEqual(['Acc', 'h', 'w']);
+    expect(layout.preview.map((r) => r.fields)).toEqual([['A1', '170', '80']]);
+    await expect(checkRecords(small, layout)).rejects.toThrow(new CsvLayoutError(message(3, 'A2;165;70…')));
+    // Far into a file larger than what is read for its layout, after Excel's sep= line.
+    const rows = Array.from({ length: 5000 }, (_, i) => `B${i};170;80`);
+    const large = file(['sep=;', 'Acc;h;w', ...rows, 'C1;"1,7;80', ...rows].join('\r\n') + '\r\n');
+    const largeLayout = await readLayout(large);
+    expect(largeLayout.preview).toHaveLength(5);
+    await expect(checkRecords(large, largeLayout)).rejects.toThrow(new CsvLayoutError(message(5003, '1,7;80…')));
+    // A sound file: its data rows.
+    const sound = file(['Acc;h;w', ...rows, ''].join('\n'));
+    expect(await checkRecords(sound, await readLayout(sound))).toBe(5000);
+    // In the header: nothing can be read.
+    await expect(readLayout(file('Acc;"h;w\nA1;170;80\n'))).rejects.toThrow(new CsvLayoutError(message(1, 'h;w…')));
+  });
+
   it('refuses a file without a usable header, naming what it found', async () => {
     await expect(readLayout(file('just one column\n1\n'))).rejects.toThrow(
       new CsvLayoutError('only one column was found ("just one column"): the file needs a header row naming its columns, separated by commas, semicolons or tabs'),
@@ -195,13 +237,17 @@ describe('height and weight values', () => {
     expect(parseHeight('52.5', null)).toEqual({ ok: true, value: 0.525 });
     expect(parseHeight('172 cm', 'm')).toEqual({ ok: true, value: 1.72 });
     expect(parseHeight('1.72m', 'cm')).toEqual({ ok: true, value: 1.72 });
-    expect(parseHeight('2', 'cm')).toEqual({ ok: false, problem: 'height "2" (0.02 m read as centimetres) is not a plausible patient height (0.2 to 2.75 m)' });
-    expect(parseHeight('170', 'm')).toEqual({ ok: false, problem: 'height "170" (170 m read as metres) is not a plausible patient height (0.2 to 2.75 m)' });
+    const accepted = '(accepted: 0.2 to 2.75 m or 20 to 275 cm)';
+    expect(parseHeight('2', 'cm')).toEqual({ ok: false, problem: `height "2" read as centimetres is 0.02 m, not a plausible patient height ${accepted}` });
+    expect(parseHeight('170', 'm')).toEqual({ ok: false, problem: `height "170" read as metres is 170 m, not a plausible patient height ${accepted}` });
+    expect(parseHeight('300 cm', null)).toEqual({ ok: false, problem: `height "300 cm" is 3 m, not a plausible patient height ${accepted}` });
     expect(parseHeight('', null)).toEqual({ ok: true, value: null });
-    expect(parseHeight(' 0 ', null)).toEqual({ ok: true, value: null });
+    expect(parseHeight(' 0 ', null)).toEqual({ ok: true, value: null, zero: true });
+    expect(parseHeight('0,0 cm', null)).toEqual({ ok: true, value: null, zero: true });
     expect(parseHeight('tall', null)).toEqual({ ok: false, problem: 'height "tall" is not a number' });
-    expect(parseHeight('170 kg', null)).toEqual({ ok: false, problem: 'height "170 kg" is not a number' });
-    expect(parseHeight('-170', null)).toEqual({ ok: false, problem: 'height "-170" is not a number' });
+    expect(parseHeight('170 kg', null)).toEqual({ ok: false, problem: 'height "170 kg" is not in centimetres or metres' });
+    expect(parseHeight('-5', null)).toEqual({ ok: false, problem: `height "-5" is negative, not a plausible patient height ${accepted}` });
+    expect(parseHeight('-170', 'cm')).toEqual({ ok: false, problem: `height "-170" is negative, not a plausible patient height ${accepted}` });
     expect(unitFromColumnName('Height (cm)')).toBe('cm');
     expect(unitFromColumnName('height_m')).toBe('m');
     expect(unitFromColumnName('Height [metres]')).toBe('m');
@@ -212,9 +258,12 @@ describe('height and weight values', () => {
   it('reads weights in kilograms', () => {
     expect(parseWeight('80.6')).toEqual({ ok: true, value: 80.6 });
     expect(parseWeight('80,6 kg')).toEqual({ ok: true, value: 80.6 });
-    expect(parseWeight('0')).toEqual({ ok: true, value: null });
+    expect(parseWeight('')).toEqual({ ok: true, value: null });
+    expect(parseWeight('0')).toEqual({ ok: true, value: null, zero: true });
     expect(parseWeight('n/a')).toEqual({ ok: false, problem: 'weight "n/a" is not a number' });
-    expect(parseWeight('180 lb')).toEqual({ ok: false, problem: 'weight "180 lb" is not a number of kilograms' });
-    expect(parseWeight('80600')).toEqual({ ok: false, problem: 'weight "80600" is not a plausible patient weight (0.2 to 650 kg)' });
+    expect(parseWeight('180 lb')).toEqual({ ok: false, problem: 'weight "180 lb" is not in kilograms, the only unit accepted' });
+    expect(parseWeight('-5')).toEqual({ ok: false, problem: 'weight "-5" is negative, not a plausible patient weight (accepted: 0.2 to 650 kg)' });
+    expect(parseWeight('80600')).toEqual({ ok: false, problem: 'weight "80600" is not a plausible patient weight (accepted: 0.2 to 650 kg)' });
+    expect(parseWeight('0.1')).toEqual({ ok: false, problem: 'weight "0.1" is not a plausible patient weight (accepted: 0.2 to 650 kg)' });
   });
 });

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadStudies } from '../../src/db/report-store.js';
 import { hashIdentifier } from '../../src/ingest/privacy.js';
+import { logCsvLines } from '../../src/ptsize/log-csv.js';
+import { LISTED_ROWS_PER_OUTCOME, unlistedCounts } from '../../src/ptsize/log-limit.js';
 import { BATCH_ROWS } from '../../src/ptsize/run-import.js';
 import { countLog, readLog } from '../../src/ptsize/store.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
@@ -125,9 +127,9 @@ describe.each(ENGINES)('patient size import on %s', (engine) => {
 
   it('skips rows with text in a number field, naming the row and the value, and imports the others', async () => {
     ids = await importScenario(t.db);
-    const csv = `Acc no.,height,weight\n${QA!.accessionNumber},165,80.6\n${DX!.accessionNumber},198,heavy\n${DX!.accessionNumber},tall,102.3\nNOPE,170,70\n,170,70\n${DX!.accessionNumber},0,\n`;
+    const csv = `Acc no.,height,weight\n${QA!.accessionNumber},165,80.6\n${DX!.accessionNumber},198,heavy\n${DX!.accessionNumber},tall,102.3\nNOPE,170,70\n,170,70\n${DX!.accessionNumber},0,\n${DX!.accessionNumber},,\n`;
     const { imp } = await importFile(t.db, writeCsv(dir, `text-${engine}.csv`, csv), MAPPING);
-    expect(imp).toMatchObject({ state: 'done', counts: { rows: 6, studiesUpdated: 1, skipped: 1, rowsNotFound: 1, rowsInvalid: 3 } });
+    expect(imp).toMatchObject({ state: 'done', counts: { rows: 7, studiesUpdated: 1, skipped: 2, rowsNotFound: 1, rowsInvalid: 3 } });
     expectSizes(await sizes(t.db, ids), [facts.expectedAfterImport.studiesInImportOrder[0]!, facts.expectedAfterUpdate.studiesInImportOrder[1]!, { heightM: null, weightKg: null }]);
     const log = await readLog(t.db, imp.id, { limit: 10 });
     expect(log.slice(1).map((e) => [e.row, e.outcome, e.message])).toEqual([
@@ -135,9 +137,10 @@ describe.each(ENGINES)('patient size import on %s', (engine) => {
       [4, 'invalid', 'height "tall" is not a number: row skipped'],
       [5, 'not-found', 'no study with this accession number'],
       [6, 'invalid', 'no accession number: row skipped'],
-      [7, 'skipped', 'no height or weight given'],
+      [7, 'skipped', 'height 0 is not usable (zero is taken as not measured) and no weight is given: nothing to import'],
+      [8, 'skipped', 'no height or weight given'],
     ]);
-    expect(await countLog(t.db, imp.id)).toEqual({ updated: 1, skipped: 1, 'not-found': 1, invalid: 3 });
+    expect(await countLog(t.db, imp.id)).toEqual({ updated: 1, skipped: 2, 'not-found': 1, invalid: 3 });
   });
 
   it('reads semicolon-separated Latin-1 files with decimal commas and heights in metres, and UTF-16 files with tabs', async () => {
@@ -154,12 +157,73 @@ describe.each(ENGINES)('patient size import on %s', (engine) => {
     expectSizes(await sizes(t.db, ids), facts.expectedAfterUpdate.studiesInImportOrder);
   });
 
-  it('fails on a quote never closed without changing anything, naming the row', async () => {
+  it('fails on a quote never closed without changing anything, naming the line it is on', async () => {
     ids = await importScenario(t.db);
-    const csv = `Acc no.,height,weight\n${DX!.accessionNumber},198,102.3\n"${QA!.accessionNumber},165,80.6\n`;
-    const { imp } = await importFile(t.db, writeCsv(dir, `quote-${engine}.csv`, csv), MAPPING);
-    expect(imp).toMatchObject({ state: 'failed', reason: 'row 3: a quoted value is not closed before the end of the file', counts: { rows: 0 } });
+    // Batches of rows come before the quote: none of them may be imported either.
+    const filler = Array.from({ length: BATCH_ROWS * 2 }, (_, i) => `MISSING-${i},170,70`);
+    const csv = ['Acc no.,height,weight', `${DX!.accessionNumber},198,102.3`, ...filler, `"${QA!.accessionNumber},165,80.6`, `${TAP!.accessionNumber},170,90`, ''].join('\n');
+    const { imp, error } = await importFile(t.db, writeCsv(dir, `quote-${engine}.csv`, csv), MAPPING);
+    const reason = `line ${BATCH_ROWS * 2 + 3}: the quote (") that opens the value "${QA!.accessionNumber},165,80.6…" is never closed, so the file ends inside that value; add the closing quote or remove the opening one`;
+    expect(error?.message).toBe(reason);
+    expect(imp).toMatchObject({ state: 'failed', reason, counts: { rows: 0, studiesUpdated: 0 } });
     expectSizes(await sizes(t.db, ids), facts.expectedAfterImport.studiesInImportOrder);
+    expect(await countLog(t.db, imp.id)).toEqual({ updated: 0, skipped: 0, 'not-found': 0, invalid: 0 });
+  });
+
+  it('says why negative and zero values are not used, and imports what else the row gives', async () => {
+    ids = await importScenario(t.db);
+    const csv = `Acc no.,height,weight\n${DX!.accessionNumber},-5,80\n${DX!.accessionNumber},170,-5\n${QA!.accessionNumber},0,0\n${QA!.accessionNumber},0,\n${QA!.accessionNumber},,0\n${DX!.accessionNumber},198,0\n`;
+    const { imp } = await importFile(t.db, writeCsv(dir, `zero-${engine}.csv`, csv), MAPPING);
+    expect(imp).toMatchObject({ state: 'done', counts: { rows: 6, studiesUpdated: 1, skipped: 3, rowsNotFound: 0, rowsInvalid: 2 } });
+    expectSizes(await sizes(t.db, ids), [...facts.expectedAfterImport.studiesInImportOrder.slice(0, 2), { heightM: 1.98, weightKg: null }]);
+    expect((await readLog(t.db, imp.id, { limit: 10 })).map((e) => [e.row, e.outcome, e.message])).toEqual([
+      [2, 'invalid', 'height "-5" is negative, not a plausible patient height (accepted: 0.2 to 2.75 m or 20 to 275 cm): row skipped'],
+      [3, 'invalid', 'weight "-5" is negative, not a plausible patient weight (accepted: 0.2 to 650 kg): row skipped'],
+      [4, 'skipped', 'height 0 and weight 0 are not usable (zero is taken as not measured): nothing to import'],
+      [5, 'skipped', 'height 0 is not usable (zero is taken as not measured) and no weight is given: nothing to import'],
+      [6, 'skipped', 'weight 0 is not usable (zero is taken as not measured) and no height is given: nothing to import'],
+      [7, 'updated', `study ${ids[2]} (DX, 2014-09-30): height set to 1.98 m; weight 0 in the file not used (zero is taken as not measured)`],
+    ]);
+  });
+
+  it('lists every study in the log but only the first rows of each other outcome, counting all', async () => {
+    ids = await importScenario(t.db);
+    const over = { 'not-found': 3, invalid: 1, skipped: 2 };
+    const lines = ['Acc no.,height,weight', `${QA!.accessionNumber},165,80.6`];
+    for (let i = 0; i < LISTED_ROWS_PER_OUTCOME + over['not-found']; i++) lines.push(`MISSING-${i},170,70`);
+    for (let i = 0; i < LISTED_ROWS_PER_OUTCOME + over.invalid; i++) lines.push(`${DX!.accessionNumber},tall,70`);
+    for (let i = 0; i < LISTED_ROWS_PER_OUTCOME + over.skipped; i++) lines.push(`${DX!.accessionNumber},,`);
+    // Past every limit: a study updated is still listed.
+    lines.push(`${DX!.accessionNumber},198,102.3`);
+    const rows = lines.length - 1;
+    const { imp } = await importFile(t.db, writeCsv(dir, `limit-${engine}.csv`, lines.join('\n')), MAPPING);
+    expect(imp).toMatchObject({
+      state: 'done',
+      counts: { rows, studiesUpdated: 2, skipped: LISTED_ROWS_PER_OUTCOME + over.skipped, rowsNotFound: LISTED_ROWS_PER_OUTCOME + over['not-found'], rowsInvalid: LISTED_ROWS_PER_OUTCOME + over.invalid },
+    });
+    expectSizes(await sizes(t.db, ids), facts.expectedAfterUpdate.studiesInImportOrder);
+    const listed = await countLog(t.db, imp.id);
+    expect(listed).toEqual({ updated: 2, skipped: LISTED_ROWS_PER_OUTCOME, 'not-found': LISTED_ROWS_PER_OUTCOME, invalid: LISTED_ROWS_PER_OUTCOME });
+    expect(unlistedCounts(imp.counts, listed)).toEqual({ updated: 0, ...over });
+    // The first of each are listed, in the file's order.
+    const notFound = await readLog(t.db, imp.id, { outcome: 'not-found', limit: LISTED_ROWS_PER_OUTCOME + 10 });
+    expect([notFound[0]!.row, notFound.at(-1)!.row]).toEqual([3, LISTED_ROWS_PER_OUTCOME + 2]);
+    const updated = await readLog(t.db, imp.id, { outcome: 'updated', limit: 5 });
+    expect(updated.map((e) => [e.row, e.studyId])).toEqual([
+      [2, ids[1]],
+      [rows + 1, ids[2]],
+    ]);
+    // The download ends saying what it leaves out.
+    let text = '';
+    for await (const line of logCsvLines(t.db, imp)) text += line;
+    const csvLines = text.split('\r\n');
+    expect(csvLines.length).toBe(1 + 2 + 3 * LISTED_ROWS_PER_OUTCOME + 3 + 1);
+    expect(csvLines.slice(-4)).toEqual([
+      ',skipped,,,"2 more rows with nothing to import are counted but not listed: the log lists the first 10,000 of each kind, and every study updated or kept"',
+      ',not-found,,,"3 more rows not found are counted but not listed: the log lists the first 10,000 of each kind, and every study updated or kept"',
+      ',invalid,,,"1 more row with errors is counted but not listed: the log lists the first 10,000 of each kind, and every study updated or kept"',
+      '',
+    ]);
   });
 
   it('stops between batches when aborted: what was committed stays, and the log says exactly what', async () => {

@@ -1,13 +1,13 @@
 // Patient size imports on the web, on each engine: the reference system's web import (upload,
 // choose columns, run as a task, read the log), who may do what, malformed uploads, the
 // uploaded file's removal, and the history with deletion.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/config.js';
 import { getSizeImport, listSizeImports } from '../../src/ptsize/store.js';
 import { sizeImportTask } from '../../src/ptsize/task.js';
-import { sweepUploads, uploadDir } from '../../src/ptsize/uploads.js';
+import { sweepUploads, uploadDir, uploadFile } from '../../src/ptsize/uploads.js';
 import { TaskRegistry } from '../../src/tasks/kind.js';
 import { getTask } from '../../src/tasks/queue.js';
 import { TaskWorker } from '../../src/tasks/worker.js';
@@ -15,7 +15,8 @@ import { buildApp } from '../../src/web/app.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
 import { postForm, requester, signIn, type TestUser } from '../helpers/web.js';
 import { quietLog, waitFor, waitForState } from '../tasks/helpers.js';
-import { facts, importScenario, sizes } from './helpers.js';
+import { fileSizeText } from '../../src/web/file-size.js';
+import { facts, importFile, importScenario, MAPPING, sizes, writeCsv } from './helpers.js';
 
 /** The reference's web upload: its columns, with the reference rows. */
 function referenceUpload(): string {
@@ -60,6 +61,7 @@ describe.each(ENGINES)('patient size import pages on %s', (engine) => {
   it('runs the reference web import: upload, choose columns, task, log; the file is deleted afterwards', async () => {
     const page = await requester(app, importer)('/ptsize');
     expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('At most 512 MiB.');
     expect(page.body).toContain('<form method="post" action="/ptsize" enctype="multipart/form-data"');
     expect(page.body).toContain('<input id="field-file" type="file" name="file"');
     expect(page.body).toContain('<a href="/ptsize" class="admin-link" aria-current="page">Patient size</a>');
@@ -73,7 +75,11 @@ describe.each(ENGINES)('patient size import pages on %s', (engine) => {
 
     const form = await requester(app, importer)(`/ptsize/${id}/columns`);
     expect(form.statusCode).toBe(200);
-    expect(form.body).toContain('read as UTF-8, comma-separated, 6 columns.');
+    // A file under 1 KiB is shown in bytes, as the history shows it.
+    const bytes = Buffer.byteLength(referenceUpload());
+    expect(bytes).toBeLessThan(1024);
+    expect(form.body).toContain(`${bytes} bytes, read as UTF-8, comma-separated, 6 columns.`);
+    expect((await requester(app, importer)('/ptsize')).body).toContain(`sizes.csv</a><span class="note">${bytes} bytes</span>`);
     expect(form.body).toContain('<td class="num">3</td><td>74624646290</td><td>165</td><td>80.6</td>');
     // Guessed from the column names.
     expect(form.body).toContain('<option value="Acc num" selected>Acc num</option>');
@@ -164,19 +170,53 @@ describe.each(ENGINES)('patient size import pages on %s', (engine) => {
     expect((await listSizeImports(t.db, { limit: 100 })).length).toBe(before);
   });
 
+  it('refuses an upload with a quote never closed, naming its line, and keeps nothing', async () => {
+    const before = (await listSizeImports(t.db, { limit: 100 })).length;
+    const broken = ['Acc num;height;weight', '00938475;198;102,3', '"74624646290;150;60', ...facts.update.rows.map((r) => `${r.accessionNumber};170;70`)].join('\n');
+    const sent = await upload(app, importer, broken, 'broken.csv');
+    expect(sent.statusCode).toBe(400);
+    expect(sent.body).toContain(
+      'The file could not be used: broken.csv: line 3: the quote (&quot;) that opens the value &quot;74624646290;150;60…&quot; is never closed, so the file ends inside that value; add the closing quote or remove the opening one',
+    );
+    expect(sent.body).not.toContain('no data rows');
+    await waitFor('the refused upload to be removed', () => uploadsLeft(t.dataDir).length === 0);
+    expect((await listSizeImports(t.db, { limit: 100 })).length).toBe(before);
+  });
+
   it('records a failed import with its reason, keeps studies as they were, and deletes the file', async () => {
     const before = await sizes(t.db, ids);
-    const sent = await upload(app, importer, 'Acc num;height;weight\n"74624646290;150;60\n', 'broken.csv');
+    const sent = await upload(app, importer, referenceUpload(), 'changed.csv');
     const id = Number(/(\d+)\/columns$/.exec(String(sent.headers.location))![1]);
+    // The waiting file breaks off after rows that would change studies (as if changed on disk).
+    const stored = uploadFile(t.dataDir, (await getSizeImport(t.db, id))!.uploadPath!)!;
+    writeFileSync(stored, referenceUpload().replace('\r\n00938475', '\r\n"00938475'));
     await postForm(app, importer, `/ptsize/${id}/columns`, { idColumn: 'Acc num', idKind: 'accession', heightColumn: 'height', weightColumn: 'weight', heightUnit: 'cm', overwrite: '1' });
     const imp = (await getSizeImport(t.db, id))!;
-    expect((await waitForState(t.db, imp.taskId!, ['done', 'failed', 'aborted'])).reason).toBe('row 2: a quoted value is not closed before the end of the file');
-    expect(await getSizeImport(t.db, id)).toMatchObject({ state: 'failed', reason: 'row 2: a quoted value is not closed before the end of the file', uploadPath: null });
+    const reason =
+      'line 4: the quote (") that opens the value "00938475,198,102.3,file.dcm,,…" is never closed, so the file ends inside that value; add the closing quote or remove the opening one';
+    expect((await waitForState(t.db, imp.taskId!, ['done', 'failed', 'aborted'])).reason).toBe(reason);
+    expect(await getSizeImport(t.db, id)).toMatchObject({ state: 'failed', reason, uploadPath: null, counts: { rows: 0, studiesUpdated: 0 } });
     expect(await sizes(t.db, ids)).toEqual(before);
     expect(uploadsLeft(t.dataDir)).toEqual([]);
     const page = await requester(app, importer)(`/ptsize/${id}`);
     expect(page.body).toContain('<span class="task-state failed">failed</span>');
-    expect(page.body).toContain('<span class="note size-reason">row 2: a quoted value is not closed before the end of the file</span>');
+    expect(page.body).toContain(`<span class="note size-reason">${reason.replaceAll('"', '&quot;')}</span>`);
+  });
+
+  it('shows and downloads a log that lists only the first rows of each kind, saying how many more were counted', async () => {
+    const lines = ['Acc no.,height,weight', ...Array.from({ length: 5 }, (_, i) => `UNKNOWN-${i},170,70`), 'UNKNOWN-X,tall,70', ...facts.update.rows.map((r) => `${r.accessionNumber},${r.height},${r.weight}`)];
+    const { imp } = await importFile(t.db, writeCsv(t.dataDir, 'limited.csv', lines.join('\n')), { ...MAPPING, overwrite: true }, { listedRowsPerOutcome: 2 });
+    expect(imp.counts).toMatchObject({ rows: 9, rowsNotFound: 5, rowsInvalid: 1 });
+    const page = await requester(app, importer)(`/ptsize/${imp.id}`);
+    expect(page.body).toContain(`<a href="/ptsize/${imp.id}?outcome=not-found">not found 2 of 5</a>`);
+    expect(page.body).toContain(`<a href="/ptsize/${imp.id}?outcome=invalid">errors 1</a>`);
+    expect(page.body).toContain(
+      '<li>3 more rows not found are counted but not listed: the log lists the first 10,000 of each kind, and every study updated or kept.</li>',
+    );
+    expect(page.body.match(/<tr class="outcome-/g)).toHaveLength(2 + 1 + 3);
+    const csv = (await requester(app, importer)(`/ptsize/${imp.id}/log.csv`)).body.split('\r\n');
+    expect(csv.length).toBe(1 + 6 + 1 + 1);
+    expect(csv.at(-2)).toBe(',not-found,,,"3 more rows not found are counted but not listed: the log lists the first 10,000 of each kind, and every study updated or kept"');
   });
 
   it('deletes finished imports with their log (recorded in the audit log), never running ones', async () => {
@@ -242,5 +282,13 @@ describe.each(ENGINES)('patient size import pages on %s', (engine) => {
     // The waiting file goes too, once the import has ended.
     await sweepUploads(t.db, t.dataDir);
     expect(uploadsLeft(t.dataDir)).toEqual([]);
+  });
+});
+
+describe('file sizes as pages show them', () => {
+  it('gives bytes below 1 KiB and binary multiples named as such above', () => {
+    expect([0, 1, 132, 1023].map(fileSizeText)).toEqual(['0 bytes', '1 byte', '132 bytes', '1023 bytes']);
+    expect([1024, 1536, 10 * 1024 - 1, 200 * 1024].map(fileSizeText)).toEqual(['1 KiB', '1.5 KiB', '10 KiB', '200 KiB']);
+    expect([1024 * 1024 - 1, 5.25 * 1024 * 1024, 512 * 1024 * 1024, 1.5 * 1024 ** 3].map(fileSizeText)).toEqual(['1 MiB', '5.3 MiB', '512 MiB', '1.5 GiB']);
   });
 });

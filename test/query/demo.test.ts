@@ -1,17 +1,18 @@
 // The demo data generator: deterministic, realistic in shape, written as an import would write
 // it, and `openrem demo` builds a database a newcomer can sign in to.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findUserByName } from '../../src/auth/users.js';
+import { authenticate, createUser, findUserByName } from '../../src/auth/users.js';
 import { parseDemoArgs } from '../../src/cli/demo.js';
 import { openDatabase } from '../../src/db/connect.js';
 import { DEMO_SETTINGS, writeDemoStudies } from '../../src/demo/build.js';
+import { DEMO_MARKER } from '../../src/demo/folder.js';
 import { generateReport, type DemoOptions } from '../../src/demo/generate.js';
 import { ingestReport, prepareForStorage } from '../../src/ingest/ingest.js';
 import type { DoseReport } from '../../src/report/types.js';
-import { openrem } from '../helpers/cli.js';
+import { killProcesses, openrem, startOpenrem, stopProcess, type RunningProcess } from '../helpers/cli.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
 
 const OPTS: DemoOptions = { seed: 7, today: new Date(2024, 5, 30), days: 365 };
@@ -126,9 +127,15 @@ describe('openrem demo', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reads its options, refusing unknown ones', () => {
-    expect(parseDemoArgs(['--studies', '500', '--no-serve', '--data-dir', '/x/y', '--port', '9000'])).toMatchObject({ studies: 500, serve: false, dataDir: '/x/y', serveArgs: ['--port', '9000'] });
-    expect(parseDemoArgs([])).toMatchObject({ studies: null, serve: true, seed: 1 });
+  it('reads its options, refusing unknown ones; serves on this machine only unless --host says otherwise', () => {
+    expect(parseDemoArgs(['--studies', '500', '--no-serve', '--data-dir', '/x/y', '--port', '9000'])).toMatchObject({
+      studies: 500,
+      serve: false,
+      dataDir: '/x/y',
+      serveArgs: ['--port', '9000', '--host', '127.0.0.1'],
+    });
+    expect(parseDemoArgs([])).toMatchObject({ studies: null, serve: true, seed: 1, serveArgs: ['--host', '127.0.0.1'] });
+    expect(parseDemoArgs(['--host=0.0.0.0']).serveArgs).toEqual(['--host', '0.0.0.0']);
     expect(() => parseDemoArgs(['--studies', 'many'])).toThrow('--studies needs a whole number of at least 1');
     expect(() => parseDemoArgs(['--bogus'])).toThrow('unknown option --bogus');
   });
@@ -139,7 +146,9 @@ describe('openrem demo', () => {
     const first = openrem(['demo', '--studies', '300', '--no-serve', '--data-dir', dataDir], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
+    expect(first.stdout).toContain(`DATABASE_URL is not used: the demo keeps its made-up studies in its own embedded database in ${dataDir}.`);
     expect(first.stdout).toContain('Built 300 studies');
+    expect(readdirSync(dataDir)).toContain(DEMO_MARKER);
     const second = openrem(['demo', '--studies', '200', '--no-serve', '--data-dir', dataDir], {});
     expect(second.status).toBe(0);
     const db = await openDatabase({ dataDir });
@@ -152,5 +161,63 @@ describe('openrem demo', () => {
       await db.close();
     }
     expect(openrem(['demo', '--studies', 'x'], {}).status).toBe(2);
+  });
+
+  it('refuses a folder it did not make (a real data folder): nothing is written there, no account is touched', async () => {
+    const real = join(dir, 'real-data');
+    expect(openrem(['migrate'], { OPENREM_DATA_DIR: real }).status).toBe(0);
+    const db = await openDatabase({ dataDir: real });
+    try {
+      await createUser(db.kysely, { username: 'demo', password: 'harbour-violet-candle-8', roles: ['view'] });
+    } finally {
+      await db.close();
+    }
+    const before = readdirSync(real).sort();
+    const refused = openrem(['demo', '--studies', '10', '--no-serve', '--data-dir', real], {});
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(
+      `openrem demo: ${real} already holds files and was not made by openrem demo (it has no ${DEMO_MARKER} file). ` +
+        'The demo writes made-up studies and a demo superuser only into a folder of its own: give a new or empty folder with --data-dir.\n',
+    );
+    expect(refused.stdout).toBe('');
+    expect(readdirSync(real).sort()).toEqual(before);
+    const after = await openDatabase({ dataDir: real });
+    try {
+      const n = await after.kysely.selectFrom('study').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(n.n)).toBe(0);
+      // The account keeps its password and roles.
+      expect((await authenticate(after.kysely, 'demo', 'harbour-violet-candle-8'))?.roles).toEqual(['view']);
+    } finally {
+      await after.close();
+    }
+    // Any other file in the folder is enough to refuse it, and so is a file in its place.
+    const notes = join(dir, 'notes');
+    mkdirSync(notes);
+    writeFileSync(join(notes, 'todo.txt'), 'x');
+    expect(openrem(['demo', '--no-serve', '--data-dir', notes], {}).status).toBe(2);
+    expect(existsSync(join(notes, 'openrem.sqlite3'))).toBe(false);
+    const file = join(notes, 'todo.txt');
+    const onFile = openrem(['demo', '--no-serve', '--data-dir', file], {});
+    expect(onFile.status).toBe(2);
+    expect(onFile.stderr).toBe(`openrem demo: ${file} is a file, not a folder.\n`);
+  });
+
+  it('takes an empty folder, and serves on 127.0.0.1 unless --host is given', async () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    const running: RunningProcess[] = [];
+    try {
+      const server = await startOpenrem(['demo', '--studies', '5', '--data-dir', empty, '--port', '0'], {});
+      running.push(server);
+      expect(readdirSync(empty)).toContain(DEMO_MARKER);
+      expect(server.stdout).toMatch(/web interface: http:\/\/127\.0\.0\.1:\d+\/, sqlite database/);
+      expect(server.stdout).not.toContain('all network interfaces');
+      expect(server.stdout).toContain('Only this machine can open it; --host 0.0.0.0 offers it to other machines too.');
+      const url = /web interface: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(server.stdout)![1]!;
+      expect((await fetch(`${url}login`)).status).toBe(200);
+      await stopProcess(server);
+    } finally {
+      await killProcesses(running);
+    }
   });
 });

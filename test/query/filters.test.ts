@@ -3,7 +3,7 @@
 // SHA-256 hashes, so both ways of matching identifiers are exercised.
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filterSchema, parseQuery, QueryError, type FilterOptions } from '../../src/query/filters.js';
+import { filterSchema, parseQuery, parseTimeOfDay, QueryError, type FilterOptions } from '../../src/query/filters.js';
 import { specForModality, type ModalitySpec } from '../../src/query/modalities.js';
 import { listQuerySchema, listStudies } from '../../src/query/studies.js';
 import { lowerText } from '../../src/query/text-case.js';
@@ -235,14 +235,49 @@ describe('filter parameters', () => {
     expect(parseQuery(filterSchema(CTs, { pid: true }), { patientName: 'smith' })).toEqual({ patientName: 'smith' });
   });
 
-  it('parses ranges in shown units and names bad values', () => {
+  it('parses ranges in shown units and names bad values, saying what is expected', () => {
     expect(parseQuery(filterSchema(specForModality('RF')!), { dapMin: '16', rpDoseMax: '2.5' })).toEqual({ dapMin: 16, rpDoseMax: 2.5 });
-    expect(problems(() => parseQuery(filterSchema(CTs), { dlpMin: 'lots' }))).toEqual(['dlpMin: expected a number in mGy·cm']);
-    expect(problems(() => parseQuery(filterSchema(CTs), { dlpMin: '500', dlpMax: '100' }))).toEqual(['dlpMax: is below dlpMin (500)']);
-    expect(problems(() => parseQuery(filterSchema(CTs), { axialEventsMin: '1.5' }))).toEqual(['axialEventsMin: expected a whole number']);
-    expect(problems(() => parseQuery(filterSchema(CTs), { timeFrom: '25:00' }))).toEqual(['timeFrom: expected a time of day as HH:MM']);
+    expect(problems(() => parseQuery(filterSchema(CTs), { dlpMin: 'lots' }))).toEqual(['dlpMin: “lots” is not a number; expected a number in mGy·cm, such as 12, 0.5 or 1e3 (for 1000)']);
+    expect(problems(() => parseQuery(filterSchema(CTs), { dlpMin: '-5' }))).toEqual(['dlpMin: cannot be negative; expected a number in mGy·cm, such as 12, 0.5 or 1e3 (for 1000)']);
+    expect(problems(() => parseQuery(filterSchema(CTs), { dlpMin: '500', dlpMax: '100' }))).toEqual(['dlpMax: is less than the start of the range (500)']);
+    expect(problems(() => parseQuery(filterSchema(CTs), { axialEventsMin: '1.5' }))).toEqual(['axialEventsMin: 1.5 is not a whole number; expected a whole number, such as 2']);
+    expect(problems(() => parseQuery(filterSchema(CTs), { ageMax: '250' }))).toEqual(['ageMax: 250 is more than 200 years']);
+    expect(problems(() => parseQuery(filterSchema(CTs), { timeFrom: '25:00' }))).toEqual([
+      'timeFrom: “25:00” is not a time of day; expected a time of day as HH:MM, 00:00 to 23:59, such as 09:30 (0930 also works)',
+    ]);
     expect(parseQuery(filterSchema(CTs), { timeFrom: '8:05', timeTo: '17:30:15' })).toEqual({ timeFrom: '08:05', timeTo: '17:30:15' });
     expect(problems(() => parseQuery(filterSchema(CTs), { sex: 'X' }))).toEqual(['sex: expected one of: F, M, O']);
+  });
+
+  it('reads numbers and times as people type them where the meaning is plain', () => {
+    // The number input of a browser sends 1e3 as typed.
+    expect(parseQuery(filterSchema(CTs), { dlpMin: '1e3', dlpMax: '2.5E3', axialEventsMin: '2.0', weightMin: ' 70 ', heightMax: '.9' })).toEqual({
+      dlpMin: 1000,
+      dlpMax: 2500,
+      axialEventsMin: 2,
+      weightMin: 70,
+      heightMax: 0.9,
+    });
+    expect(parseTimeOfDay('0930')).toBe('09:30');
+    expect(parseTimeOfDay('930')).toBe('09:30');
+    expect(parseTimeOfDay('173015')).toBe('17:30:15');
+    expect(parseTimeOfDay('9.30')).toBe('09:30');
+    expect(parseTimeOfDay('23:59:59')).toBe('23:59:59');
+    for (const bad of ['25:99', '2400', '12:60', '9', '17', '93000', '12:5', 'noon', '']) expect(parseTimeOfDay(bad), bad).toBeNull();
+    expect(parseQuery(filterSchema(CTs), { timeFrom: '0930', timeTo: '1715' })).toEqual({ timeFrom: '09:30', timeTo: '17:15' });
+  });
+
+  it('says which parameter each problem is about, for messages beside the fields', () => {
+    try {
+      parseQuery(filterSchema(CTs), { dlpMin: 'x', bogus: '1' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(QueryError);
+      expect((err as QueryError).issues).toEqual([
+        { param: 'dlpMin', message: '“x” is not a number; expected a number in mGy·cm, such as 12, 0.5 or 1e3 (for 1000)' },
+        { param: 'bogus', message: 'unknown parameter' },
+      ]);
+    }
   });
 
   it('offers each modality only its own fields', () => {

@@ -1,7 +1,7 @@
 // The task page in a real browser with a worker in the server: the bar of a running task
 // moves without reloading, aborting it from the page stops it, and the lists refresh.
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/config.js';
 import { TaskRegistry } from '../../src/tasks/kind.js';
@@ -9,12 +9,11 @@ import { enqueueTask } from '../../src/tasks/queue.js';
 import { TaskWorker } from '../../src/tasks/worker.js';
 import { buildApp } from '../../src/web/app.js';
 import { listen } from '../../src/web/server.js';
+import { launchBrowser, openPage } from '../helpers/browser.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
 import { signIn } from '../helpers/web.js';
 import { retryableSteps, testTaskKinds } from './fixtures/test-kinds.mjs';
 import { quietLog, waitForState } from './helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 describe.each(ENGINES)('task page in a browser on %s', (engine) => {
   let t: TestDb;
@@ -32,15 +31,8 @@ describe.each(ENGINES)('task page in a browser on %s', (engine) => {
     worker = new TaskWorker({ db: t.db, dataDir: t.dataDir, kinds: new TaskRegistry(testTaskKinds), log: quietLog, pollMs: 200 });
     await worker.start();
     const admin = await signIn(t.db, { roles: ['admin'] });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-    const [name, value] = admin.cookie.split('=') as [string, string];
-    await context.addCookies([{ name, value, url: base }]);
-    page = await context.newPage();
-    page.on('pageerror', (err) => problems.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(msg.text());
-    });
+    browser = await launchBrowser();
+    page = await openPage(browser, problems, { session: { cookie: admin.cookie, base } });
   });
   afterAll(async () => {
     await browser?.close();

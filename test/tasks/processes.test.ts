@@ -2,69 +2,37 @@
 // one killed mid-task and another recovering its work, a clean stop, and `openrem serve`
 // running tasks in-process unless told --no-worker. The processes run the built command
 // with the test task kinds registered (fixtures/openrem.mjs).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueTask } from '../../src/tasks/queue.js';
+import { killProcesses, startOpenrem, stopProcess as stop, type RunningProcess } from '../helpers/cli.js';
 import { PROJECT_ROOT } from '../helpers/corpus.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
 import { onceSteps, retryableSteps } from './fixtures/test-kinds.mjs';
 import { taskRow, traceLines, waitFor, waitForState } from './helpers.js';
 
 const FIXTURE = join(PROJECT_ROOT, 'test', 'tasks', 'fixtures', 'openrem.mjs');
-const READY = 'Press Ctrl+C to stop.';
-
-interface Child {
-  proc: ChildProcess;
-  pid: number;
-  stdout: string;
-  stderr: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 for (const engine of ENGINES) {
   describe(`worker processes (${engine})`, () => {
     let t: TestDb;
-    const children: Child[] = [];
+    const children: RunningProcess[] = [];
     let fileCounter = 0;
     const file = (name: string) => join(t.dataDir, `${fileCounter++}-${name}`);
 
-    const start = async (args: string[]): Promise<Child> => {
-      const env: NodeJS.ProcessEnv = { ...process.env, ...t.env };
-      if (!t.env.DATABASE_URL) delete env.DATABASE_URL;
-      const proc = spawn(process.execPath, [FIXTURE, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const child: Child = {
-        proc,
-        pid: proc.pid!,
-        stdout: '',
-        stderr: '',
-        exited: new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal }))),
-      };
-      proc.stdout!.on('data', (d: Buffer) => (child.stdout += d.toString()));
-      proc.stderr!.on('data', (d: Buffer) => (child.stderr += d.toString()));
+    const start = async (args: string[]): Promise<RunningProcess> => {
+      const child = await startOpenrem(args, t.env, FIXTURE);
       children.push(child);
-      await waitFor(`openrem ${args[0]} to start`, () => {
-        if (proc.exitCode !== null) throw new Error(`openrem ${args.join(' ')} exited: ${child.stderr}`);
-        return child.stdout.includes(READY);
-      });
       return child;
-    };
-
-    const stop = async (child: Child) => {
-      child.proc.kill('SIGTERM');
-      return child.exited;
     };
 
     beforeAll(async () => {
       t = await createTestDb(engine);
     });
     afterEach(async () => {
-      for (const child of children.splice(0)) {
-        if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
-        await child.exited;
-      }
+      await killProcesses(children);
       await t.db.kysely.deleteFrom('task').execute();
     });
     afterAll(async () => {
@@ -95,18 +63,22 @@ for (const engine of ENGINES) {
       const output = file('output.txt');
       // Long enough to be still under way when killed, however busy the machine.
       const retry = await enqueueTask(t.db, retryableSteps, { steps: 40, stepMs: 100, trace, output });
-      const once = await enqueueTask(t.db, onceSteps, { steps: 40, stepMs: 100 });
+      const onceOutput = file('once-output.txt');
+      const once = await enqueueTask(t.db, onceSteps, { steps: 40, stepMs: 100, output: onceOutput });
       await waitFor('both tasks under way', async () => ((await taskRow(t.db, retry.id)).progress ?? 0) > 0 && ((await taskRow(t.db, once.id)).progress ?? 0) > 0);
       first.proc.kill('SIGKILL');
       expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
       // Nobody has looked at them yet: they still say who was running them.
       for (const id of [retry.id, once.id]) expect(await taskRow(t.db, id)).toMatchObject({ state: 'running', worker_pid: first.pid, attempts: 1 });
+      expect(readFileSync(onceOutput, 'utf8')).toMatch(/^1\n/);
 
       const second = await start(['worker']);
       const lostAt = `the worker on ${hostname()} (pid ${first.pid}) is no longer running`;
       const failed = await waitForState(t.db, once.id, ['done', 'failed', 'aborted', 'queued']);
       expect(failed.state).toBe('failed');
       expect(failed.reason).toBe(`${lostAt}; this kind of task is not started again automatically`);
+      // The dead run could not remove its partial output: the worker that failed the task does.
+      await waitFor('the partial output of the failed task removed', () => !existsSync(onceOutput));
       const done = await waitForState(t.db, retry.id, ['done', 'failed', 'aborted'], 30_000);
       expect(done.state).toBe('done');
       expect(done.attempts).toBe(2);

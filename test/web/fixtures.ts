@@ -1,8 +1,10 @@
 // Real corpus files imported the way `openrem import` does, for the web and browser tests.
 import type { Db } from '../../src/db/connect.js';
+import { extractFromBytes } from '../../src/extract/index.js';
 import { importFile } from '../../src/ingest/import-file.js';
+import { ingestReport } from '../../src/ingest/ingest.js';
 import { loadSettings } from '../../src/settings/store.js';
-import { corpusFile } from '../helpers/corpus.js';
+import { corpusBytes, corpusFile } from '../helpers/corpus.js';
 
 /** Every CT RDSR / Enhanced SR of the corpus: 11 studies (the Multi reports merge into one). */
 export const CT_FILES = [
@@ -34,4 +36,24 @@ export async function importCorpus(db: Db, files: readonly string[]): Promise<Ma
     ids.set(name, r.studyId);
   }
   return ids;
+}
+
+/** Stored text that would run or break out of an attribute if a page did not escape it. */
+export const HOSTILE_DESCRIPTION = '<script>window.owned = 1; alert("owned")</script>';
+export const HOSTILE_STATION = '"><img src=x onerror="window.owned = 2">';
+
+/**
+ * A real CT study (CT-RDSR-GEPixelMed) stored again, through ingestion like any import, as a
+ * study of its own with a hostile description and, on a unit of its own so that it becomes
+ * the display name, a hostile station name. Returns its id.
+ */
+export async function importHostileStudy(db: Db): Promise<number> {
+  const outcome = extractFromBytes(corpusBytes('CT-RDSR-GEPixelMed.dcm'));
+  if (outcome.status !== 'report') throw new Error('CT-RDSR-GEPixelMed.dcm did not extract');
+  const report = outcome.report;
+  report.study = { ...report.study, studyInstanceUid: `${report.study.studyInstanceUid}.99`, studyDescription: HOSTILE_DESCRIPTION };
+  report.equipment = { ...report.equipment, stationName: HOSTILE_STATION, deviceObserverUid: '2.25.99' };
+  report.sopInstanceUid = `${report.sopInstanceUid}.99`;
+  report.objectUidsProcessed = [report.sopInstanceUid];
+  return (await ingestReport(db, await loadSettings(db.kysely), report)).studyId;
 }

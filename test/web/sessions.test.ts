@@ -6,11 +6,10 @@ import { readAudit } from '../../src/audit/log.js';
 import { FAILURE_WINDOW_MS } from '../../src/auth/login-attempts.js';
 import { DEFAULT_SESSION_POLICY, hashToken } from '../../src/auth/sessions.js';
 import { authenticate, updateUser } from '../../src/auth/users.js';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv, parseTrustProxy } from '../../src/config.js';
 import { buildApp } from '../../src/web/app.js';
-import { cookieOptions, SESSION_COOKIE } from '../../src/web/auth/cookies.js';
+import { SESSION_COOKIE } from '../../src/web/auth/cookies.js';
 import { safeNext } from '../../src/web/routes/auth.js';
-import type { FastifyRequest } from 'fastify';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
 import { createTestUser, postForm, requester, signIn, signInWithForm, TEST_PASSWORD, type TestUser } from '../helpers/web.js';
 
@@ -64,11 +63,6 @@ describe.each(ENGINES)('sign-in and sessions on %s', (engine) => {
     expect((await t.db.kysely.selectFrom('app_user').select('last_login_at').where('id', '=', user.id).executeTakeFirstOrThrow()).last_login_at).not.toBeNull();
   });
 
-  it('marks the cookie Secure when the page came over https', () => {
-    expect(cookieOptions({ protocol: 'https' } as FastifyRequest).secure).toBe(true);
-    expect(cookieOptions({ protocol: 'http' } as FastifyRequest).secure).toBe(false);
-  });
-
   it('returns to the page asked for, and only to a page of this site', async () => {
     const user = await createTestUser(t.db, { roles: ['view'] });
     const back = await signInWithForm(app, user.username, TEST_PASSWORD, '/ct?system=X');
@@ -77,9 +71,15 @@ describe.each(ENGINES)('sign-in and sessions on %s', (engine) => {
       expect(safeNext(evil), evil).toBeNull();
       expect((await signInWithForm(app, user.username, TEST_PASSWORD, evil)).response.headers.location).toBe('/');
     }
-    // Users without the view role land on the first page they may use.
-    const admin = await createTestUser(t.db, { roles: ['admin'] });
-    expect((await signInWithForm(app, admin.username, TEST_PASSWORD)).response.headers.location).toBe('/admin/users');
+    // Every role includes view: users with any role land on the home page, which they may open.
+    for (const roles of [['admin'], ['export', 'importsize'], ['importqr'], ['pid']] as const) {
+      const user = await createTestUser(t.db, { roles });
+      const signedIn = await signInWithForm(app, user.username, TEST_PASSWORD);
+      expect(signedIn.response.headers.location, roles.join()).toBe('/');
+      const home = await app.inject({ method: 'GET', url: '/', headers: { cookie: signedIn.cookie! } });
+      expect(home.statusCode, roles.join()).toBe(200);
+    }
+    // A user with no role at all sees no studies: their account page.
     const none = await createTestUser(t.db, { roles: [] });
     expect((await signInWithForm(app, none.username, TEST_PASSWORD)).response.headers.location).toBe('/account/password');
   });
@@ -179,17 +179,7 @@ describe.each(ENGINES)('sign-in and sessions on %s', (engine) => {
 
   it('counts failures per address', async () => {
     const user = await createTestUser(t.db, { roles: ['view'] });
-    const fromAddress = async (remoteAddress: string, password: string) => {
-      const page = await app.inject({ method: 'GET', url: '/login', remoteAddress });
-      const csrf = page.cookies.find((c) => c.name === 'openrem_csrf')!.value;
-      return app.inject({
-        method: 'POST',
-        url: '/login',
-        remoteAddress,
-        headers: { cookie: `openrem_csrf=${csrf}`, 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrf, username: user.username, password }).toString(),
-      });
-    };
+    const fromAddress = async (remoteAddress: string, password: string) => (await signInWithForm(app, user.username, password, undefined, { remoteAddress })).response;
     for (let i = 0; i < 5; i++) expect((await fromAddress('10.0.0.1', 'wrong-password-zz')).statusCode).toBe(401);
     expect((await fromAddress('10.0.0.1', TEST_PASSWORD)).statusCode).toBe(429);
     expect((await fromAddress('10.0.0.2', TEST_PASSWORD)).statusCode).toBe(303);
@@ -224,5 +214,75 @@ describe.each(ENGINES)('sign-in and sessions on %s', (engine) => {
     expect((await authenticate(t.db.kysely, user.user.username, 'violet-harbour-engine-3'))?.id).toBe(user.user.id);
     const audit = await readAudit(t.db.kysely, { action: 'user.password' });
     expect(audit[0]).toMatchObject({ actor: user.user.username, target: `user ${user.user.username}`, details: { by: 'self' } });
+  });
+});
+
+describe.each(ENGINES)('behind a reverse proxy on %s', (engine) => {
+  let t: TestDb;
+  /** OPENREM_TRUST_PROXY unset. */
+  let direct: FastifyInstance;
+  /** Trusting the proxy at 10.1.2.3, which forwards https requests of clients as plain http. */
+  let proxied: FastifyInstance;
+  const PROXY = '10.1.2.3';
+  const CLIENT = '203.0.113.7';
+  const HTTPS = { 'x-forwarded-proto': 'https', 'x-forwarded-for': CLIENT };
+
+  beforeAll(async () => {
+    t = await createTestDb(engine);
+    direct = await buildApp({ db: t.db, config: configFromEnv(t.env) });
+    proxied = await buildApp({ db: t.db, config: configFromEnv({ ...t.env, OPENREM_TRUST_PROXY: `${PROXY}, 192.168.0.0/16` }) });
+  });
+  afterAll(async () => {
+    await direct?.close();
+    await proxied?.close();
+    await t?.cleanup();
+  });
+
+  const sessionCookie = (res: { cookies: { name: string; secure?: boolean }[] }) => res.cookies.find((c) => c.name === SESSION_COOKIE);
+
+  it('reads OPENREM_TRUST_PROXY: off, on, or proxy addresses and ranges; anything else is refused naming it', () => {
+    expect(parseTrustProxy(undefined)).toBe(false);
+    expect(parseTrustProxy(' false ')).toBe(false);
+    expect(parseTrustProxy('true')).toBe(true);
+    expect(parseTrustProxy('127.0.0.1, 10.0.0.0/8,::1,loopback')).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'loopback']);
+    for (const bad of ['proxy.example', '10.0.0.0/33', '1', '10.0.0.1/8/2']) {
+      expect(() => parseTrustProxy(bad), bad).toThrow(/^OPENREM_TRUST_PROXY must be true, false, or the addresses of the reverse proxies/);
+    }
+    expect(() => configFromEnv({ OPENREM_TRUST_PROXY: 'proxy.example' })).toThrow('"proxy.example" is none of these');
+  });
+
+  it('marks the session cookie Secure when a trusted proxy says the browser used https, and signs in the client’s address', async () => {
+    const user = await createTestUser(t.db, { roles: ['view'] });
+    const overHttps = await signInWithForm(proxied, user.username, TEST_PASSWORD, undefined, { remoteAddress: PROXY, headers: HTTPS });
+    expect(overHttps.response.statusCode).toBe(303);
+    expect(sessionCookie(overHttps.response)).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax' });
+    const [entry] = await readAudit(t.db.kysely, { action: 'login' });
+    expect(entry).toMatchObject({ actor: user.username, details: { address: CLIENT } });
+    // Plain http through the proxy: no Secure flag, or the browser would drop the cookie.
+    const overHttp = await signInWithForm(proxied, user.username, TEST_PASSWORD, undefined, { remoteAddress: PROXY, headers: { 'x-forwarded-proto': 'http' } });
+    expect(sessionCookie(overHttp.response)?.secure).toBeUndefined();
+  });
+
+  it('ignores forwarded headers from anyone else, and when no proxy is trusted', async () => {
+    const user = await createTestUser(t.db, { roles: ['view'] });
+    for (const [app, remoteAddress] of [
+      [direct, PROXY],
+      [proxied, '172.16.0.9'],
+    ] as const) {
+      const res = (await signInWithForm(app, user.username, TEST_PASSWORD, undefined, { remoteAddress, headers: HTTPS })).response;
+      expect(res.statusCode).toBe(303);
+      expect(sessionCookie(res)?.secure).toBeUndefined();
+      const [entry] = await readAudit(t.db.kysely, { action: 'login' });
+      expect(entry?.details).toEqual({ address: remoteAddress });
+    }
+  });
+
+  it('limits failed sign-ins per client behind the proxy, not for everyone behind it', async () => {
+    const user = await createTestUser(t.db, { roles: ['view'] });
+    const from = async (client: string, password: string) =>
+      (await signInWithForm(proxied, user.username, password, undefined, { remoteAddress: PROXY, headers: { 'x-forwarded-for': client } })).response.statusCode;
+    for (let i = 0; i < 5; i++) expect(await from(CLIENT, 'wrong-password-zz')).toBe(401);
+    expect(await from(CLIENT, TEST_PASSWORD)).toBe(429);
+    expect(await from('198.51.100.20', TEST_PASSWORD)).toBe(303);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelOfKey } from '../../src/query/labels.js';
-import { DAP, DOSE_GY, EXPOSURE, formatNumber, formatValue, type DisplayUnit, unitOfKey } from '../../src/query/units.js';
+import { DAP, DOSE_GY, EXPOSURE, formatNumber, formatValue, preciseNumber, readableNumber, type DisplayUnit, unitOfKey } from '../../src/query/units.js';
 
 const withUnit = (value: number, unit: DisplayUnit) => `${formatValue(value, unit)} ${unit.shown}`;
 
@@ -32,6 +32,9 @@ describe('display units', () => {
     expect(unitOfKey('exposureUAs')?.unit).toBe(EXPOSURE);
     expect(unitOfKey('kvp')?.unit.shown).toBe('kV');
     expect(unitOfKey('pulseWidths')?.unit.shown).toBe('ms');
+    // Organ masses of radiopharmaceutical dose reports, and the glandularity of mammography.
+    expect(unitOfKey('massG')).toEqual({ base: 'mass', unit: { stored: 'g', shown: 'g', factor: 1 } });
+    expect(unitOfKey('percentFibroglandularTissue')?.unit.shown).toBe('%');
     expect(unitOfKey('pitchFactor')).toBeNull();
     expect(unitOfKey('numberOfXraySources')).toBeNull();
     expect(unitOfKey('acquisitionProtocol')).toBeNull();
@@ -45,6 +48,25 @@ describe('display units', () => {
     expect(formatNumber(-2.5)).toBe('-2.5');
     expect(formatNumber(0)).toBe('0');
     expect(formatValue(null, DAP)).toBe('');
+  });
+
+  it('rounds numbers for reading to four significant digits, never dropping a digit of the whole part', () => {
+    // Real corpus values: CT-SC-Philips_Brilliance16P total DLP and CTDIvol of event 2,
+    // RF-RDSR-GE-OECEliteMiniView DAP (in cGy·cm²) and dose at RP (in mGy).
+    expect(readableNumber(1102.44609)).toBe('1102.4');
+    expect(readableNumber(7.200978719152135)).toBe('7.201');
+    expect(readableNumber(0.0000013316568 * 1e6)).toBe('1.332');
+    expect(readableNumber(0.00022034578 * 1e3)).toBe('0.2203');
+    expect(readableNumber(724.52)).toBe('724.5');
+    expect(readableNumber(1590)).toBe('1590');
+    expect(readableNumber(1234567.8)).toBe('1234567.8');
+    expect(readableNumber(16.000000000000004)).toBe('16');
+    expect(readableNumber(-45.25)).toBe('-45.25');
+    expect(readableNumber(0)).toBe('0');
+    // The full value, without floating-point noise, for titles.
+    expect(preciseNumber(7.200978719152135)).toBe('7.20097871915214');
+    expect(preciseNumber(0.0000013316568 * 1e6)).toBe('1.3316568');
+    expect(preciseNumber(1.6000000000000003e-5 * 1e6)).toBe('16');
   });
 
   it('labels keys without their unit, with the usual abbreviations', () => {

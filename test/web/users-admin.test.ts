@@ -35,9 +35,16 @@ describe.each(ENGINES)('user administration on %s', (engine) => {
     const res = await requester(app, admin)('/admin/users');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<h1>Users</h1>');
-    expect(res.body).toMatch(/<tr data-username="ada"><td><a href="\/admin\/users\/\d+">ada<\/a><\/td><td>Test ada<\/td><td><span class="missing"[^>]*>–<\/span><\/td><td><span class="roles"><span class="role" title="see studies, lists and charts">view<\/span><span class="role" title="[^"]+">admin<\/span><\/span><\/td><td>active<\/td>/);
+    expect(res.body).toMatch(/<tr data-username="ada"><td><a href="\/admin\/users\/\d+">ada<\/a><\/td><td>Test ada<\/td><td><span class="missing"[^>]*>–<\/span><\/td><td><span class="roles"><span class="role" title="see studies, lists and charts \(every other role includes this\)">view<\/span><span class="role" title="[^"]+">admin<\/span><\/span><\/td><td>active<\/td>/);
     expect(res.body).toContain('<span class="role superuser">superuser (every role)</span>');
     expect(res.body).toContain('<a href="/admin/users/new" class="button-link">Add a user</a>');
+    // What roles mean, as the access checks apply them; nothing about features this version lacks.
+    expect(res.body).toContain('<p>Every role includes view: a user with any role sees the studies their work is about.');
+    expect(res.body).toContain('<dt>importqr</dt><dd>reserved for query-retrieve from other DICOM systems, which is not available yet</dd>');
+    expect(res.body).not.toContain('DICOM nodes');
+    const form = (await requester(app, admin)('/admin/users/new')).body;
+    expect(form).toContain('<p class="hint">Every role includes view: a user with any role sees the studies their work is about.');
+    expect(form).not.toContain('DICOM nodes');
   });
 
   it('adds a user, who can then sign in with the roles given', async () => {

@@ -24,7 +24,7 @@ const EVENT_COLUMNS: Column<ProjectionEvent>[] = [
   keyColumn('Compression force', 'compressionForceN', (e) => e.compressionForceN),
   keyColumn('Entrance exposure at RP', 'entranceExposureAtRpMGy', (e) => e.entranceExposureAtRpMGy),
   keyColumn('AGD', 'averageGlandularDoseMGy', (e) => e.averageGlandularDoseMGy),
-  keyColumn('Fibroglandular tissue (%)', 'percentFibroglandularTissue', (e) => e.percentFibroglandularTissue),
+  keyColumn('Fibroglandular tissue', 'percentFibroglandularTissue', (e) => e.percentFibroglandularTissue),
   keyColumn('Half value layer', 'halfValueLayerMm', (e) => e.halfValueLayerMm),
   textColumn('Comments', (e) => e.comment),
 ];

@@ -5,12 +5,12 @@ import { recordAudit } from '../../audit/log.js';
 import { clearFailures, lockedOutMinutes, recordFailure } from '../../auth/login-attempts.js';
 import { passwordProblem } from '../../auth/passwords.js';
 import { createSession, deleteExpiredSessions, deleteSession } from '../../auth/sessions.js';
-import { authenticate, checkPassword, countUsers, findUserById, setPassword, toAuthUser, UserError, type AuthUser } from '../../auth/users.js';
+import { authenticate, checkPassword, countUsers, findUserById, setPassword, toAuthUser, UserError } from '../../auth/users.js';
 import type { AppContext } from '../app.js';
 import { currentUser } from '../auth/access.js';
 import { cookieOptions, ensureAnonymousCsrf, SESSION_COOKIE } from '../auth/cookies.js';
 import { fieldErrors, formFields, textValue } from '../forms.js';
-import { pageContext, sendPage } from '../page.js';
+import { landingPath, pageContext, sendPage } from '../page.js';
 import { PasswordPage } from '../views/account.js';
 import { LoginPage } from '../views/login.js';
 
@@ -20,13 +20,6 @@ export function safeNext(next: unknown): string | null {
   if (!next.startsWith('/') || next.startsWith('//') || [...next].some((c) => c === '\\' || c <= '\u001f' || c === '\u007f')) return null;
   if (next === '/login' || next.startsWith('/login?')) return null;
   return next;
-}
-
-/** The first page a user may use: the studies, else user administration, else their account. */
-export function landingPath(user: AuthUser): string {
-  if (user.hasRole('view')) return '/';
-  if (user.hasRole('admin')) return '/admin/users';
-  return '/account/password';
 }
 
 const MISSING_CREDENTIALS = 'Enter your user name and password.';

@@ -17,7 +17,7 @@ import { enqueueTask, listTasks, type AbortOutcome, type TaskFilter } from '../.
 import type { AppContext } from '../app.js';
 import { currentUser } from '../auth/access.js';
 import { HttpError, notFound } from '../errors.js';
-import { formFields, listValue, textValue } from '../forms.js';
+import { formFields, listValue, parseId, textValue } from '../forms.js';
 import { pageContext, sendPage } from '../page.js';
 import { DELETE_EXPORTS_PATH, EXPORTS_PATH, ExportsPage, OPENSKIN_EXPORT_PATH } from '../views/exports.js';
 
@@ -34,10 +34,6 @@ const ABORT_NOTICES: Partial<Record<AbortOutcome, string>> = {
   requested: 'is being stopped; it ends within a few seconds.',
   finished: 'had already finished.',
 };
-
-function parseId(text: string): number | null {
-  return /^[1-9]\d{0,14}$/.test(text) ? Number(text) : null;
-}
 
 function actor(user: AuthUser) {
   return { id: user.id, name: user.username };

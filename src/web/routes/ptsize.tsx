@@ -11,7 +11,9 @@ import { h } from '../jsx.js';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/log.js';
 import { guessMapping, mappingProblems, sizeMappingSchema, type SizeMapping } from '../../ptsize/mapping.js';
-import { CsvLayoutError, readLayout } from '../../ptsize/read-csv.js';
+import { logCsvLines } from '../../ptsize/log-csv.js';
+import { unlistedCounts } from '../../ptsize/log-limit.js';
+import { checkRecords, CsvLayoutError, readLayout } from '../../ptsize/read-csv.js';
 import {
   countLog,
   countSizeImports,
@@ -25,7 +27,6 @@ import {
   setQueued,
   settleWithTask,
   SOURCE_WEB,
-  streamLog,
   type SizeImport,
   type SizeImportOutcome,
 } from '../../ptsize/store.js';
@@ -35,7 +36,8 @@ import { enqueueTask, getTask, type TaskRecord } from '../../tasks/index.js';
 import type { AppContext } from '../app.js';
 import { currentUser } from '../auth/access.js';
 import { HttpError, notFound } from '../errors.js';
-import { checkboxValue, fieldErrors, formFields, textValue } from '../forms.js';
+import { fileSizeText } from '../file-size.js';
+import { checkboxValue, fieldErrors, formFields, parseId, textValue } from '../forms.js';
 import { pageContext, sendPage } from '../page.js';
 import { ColumnsPage, columnsPath, FILE_FIELD, ImportPage, importPath, PTSIZE_PATH, UploadPage, type ColumnFormValues } from '../views/ptsize.js';
 
@@ -50,10 +52,6 @@ interface Upload {
   fileName: string;
   /** Taken over by an import: not removed when the request ends. */
   kept: boolean;
-}
-
-function parseId(text: string): number | null {
-  return /^[1-9]\d{0,9}$/.test(text) ? Number(text) : null;
 }
 
 function parsePage(value: unknown): number {
@@ -155,7 +153,7 @@ export function registerPtsizeRoutes(ctx: AppContext): void {
         uploads.set(this, upload);
         await pipeline(part.file, createWriteStream(upload.absolute));
         if (part.file.truncated) {
-          throw new HttpError(413, 'File too large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB, the most that can be uploaded. Split it into smaller files.`);
+          throw new HttpError(413, 'File too large', `The file is larger than ${fileSizeText(MAX_UPLOAD_BYTES)}, the most that can be uploaded. Split it into smaller files.`);
         }
       },
     });
@@ -173,8 +171,11 @@ export function registerPtsizeRoutes(ctx: AppContext): void {
       let layout;
       try {
         layout = await readLayout(upload.absolute);
+        // Read through now, so a file that breaks off part-way is refused before columns are chosen.
+        await checkRecords(upload.absolute, layout);
       } catch (err) {
         if (!(err instanceof CsvLayoutError)) throw err;
+        request.log.info({ file: upload.fileName, reason: err.message }, 'patient size upload refused');
         return sendPage(reply, await uploadPage(request, `${upload.fileName}: ${err.message}`, null), 400);
       }
       const imp = await createSizeImport(db, {
@@ -248,25 +249,28 @@ export function registerPtsizeRoutes(ctx: AppContext): void {
     const notice = abort === 'requested' ? 'The import is being stopped; studies updated so far stay updated and are listed in the log.' : abort === 'aborted' ? 'The import was cancelled before it started.' : null;
     return sendPage(
       reply,
-      <ImportPage ctx={pageContext(site, request)} imp={imp} task={task} entries={entries} outcomeCounts={outcomeCounts} outcome={outcome} page={page} pageCount={pageCount} notice={notice} />,
+      <ImportPage
+        ctx={pageContext(site, request)}
+        imp={imp}
+        task={task}
+        entries={entries}
+        outcomeCounts={outcomeCounts}
+        unlisted={unlistedCounts(imp.counts, outcomeCounts)}
+        outcome={outcome}
+        page={page}
+        pageCount={pageCount}
+        notice={notice}
+      />,
     );
   });
 
   app.get<{ Params: { id: string } }>(`${PTSIZE_PATH}/:id/log.csv`, { config: { access: 'importsize' } }, async (request, reply) => {
     const imp = await loadImport(request.params.id);
-    const cell = (v: string | number | null) => {
-      const text = v === null ? '' : String(v);
-      return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-    };
-    async function* lines(): AsyncGenerator<string> {
-      yield 'row,outcome,identifier,study,message\r\n';
-      for await (const e of streamLog(db, imp.id)) yield `${[e.row, e.outcome, e.identifier, e.studyId, e.message].map(cell).join(',')}\r\n`;
-    }
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="size-import-${imp.id}-log.csv"`)
       .header('cache-control', 'no-store')
-      .send(Readable.from(lines()));
+      .send(Readable.from(logCsvLines(db, imp)));
   });
 
   app.post<{ Params: { id: string } }>(`${PTSIZE_PATH}/:id/delete`, { config: { access: 'importsize' } }, async (request, reply) => {

@@ -12,7 +12,7 @@ import { enqueueTask, getTask } from '../../tasks/index.js';
 import type { AppContext } from '../app.js';
 import { currentUser } from '../auth/access.js';
 import { HttpError } from '../errors.js';
-import { checkboxValue, fieldErrors, formFields, textValue, type FormFields } from '../forms.js';
+import { checkboxValue, fieldErrors, formFields, queryNumber, textValue, type FormFields } from '../forms.js';
 import { AFTER_IMPORT_PATH, CONFIG_PATH, NOT_PATIENT_PATH, NOT_PATIENT_REAPPLY_PATH, PATIENT_ID_PATH } from '../config-pages.js';
 import { pageContext, sendPage } from '../page.js';
 import {
@@ -68,11 +68,6 @@ function changedKeys<T extends object>(before: T, after: T): Record<string, { fr
     if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out[key] = { from: before[key], to: after[key] };
   }
   return out;
-}
-
-function queryNumber(query: FormFields, key: string): number | null {
-  const text = textValue(query[key]);
-  return /^\d{1,15}$/.test(text) ? Number(text) : null;
 }
 
 function savedNotice(query: FormFields, changed: string): string | null {

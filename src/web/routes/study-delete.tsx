@@ -7,17 +7,12 @@ import { MODALITY_SPECS } from '../../query/modalities.js';
 import type { AppContext } from '../app.js';
 import { currentUser } from '../auth/access.js';
 import { HttpError, notFound } from '../errors.js';
-import { formFields, textValue } from '../forms.js';
+import { formFields, parseId, textValue } from '../forms.js';
 import { pageContext, sendPage } from '../page.js';
 import { modalityListPath } from '../urls.js';
 import { StudyDeletePage } from '../views/study-delete.js';
 import { SYSTEM_STUDIES_PATTERN } from '../views/systems.js';
 import { safeNext } from './auth.js';
-
-/** A database id in a path: a positive whole number. */
-export function parseId(text: string): number | null {
-  return /^[1-9]\d{0,14}$/.test(text) ? Number(text) : null;
-}
 
 /** Resolves return addresses against this site only. */
 const SITE = 'http://openrem.invalid';

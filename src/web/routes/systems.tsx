@@ -21,7 +21,7 @@ import { enqueueTask, getTask } from '../../tasks/index.js';
 import type { AppContext } from '../app.js';
 import { currentUser } from '../auth/access.js';
 import { HttpError, notFound } from '../errors.js';
-import { fieldErrors, FORM_PROBLEM, formFields, listValue, textValue, type FormFields } from '../forms.js';
+import { fieldErrors, FORM_PROBLEM, formFields, listValue, parseId, queryNumber, textValue, type FormFields } from '../forms.js';
 import { DISPLAY_NAMES_PATH } from '../config-pages.js';
 import { pageContext, sendPage } from '../page.js';
 import {
@@ -34,7 +34,6 @@ import {
   SystemStudiesPage,
   type SystemFormValues,
 } from '../views/systems.js';
-import { parseId } from './study-delete.js';
 
 const MODALITY_VALUES = ['none', 'DX', 'RF', 'dual'] as const;
 
@@ -48,7 +47,7 @@ const systemForm = z.object({
 
 const bulkForm = z
   .object({
-    ids: z.preprocess(listValue, z.array(z.string().regex(/^[1-9]\d{0,9}$/, 'not a system')).min(1, 'tick at least one system')),
+    ids: z.preprocess(listValue, z.array(z.string().refine((id) => parseId(id) !== null, 'not a system')).min(1, 'tick at least one system')),
     displayName: z.preprocess(textValue, displayName),
     userDefinedModality: z.preprocess((v) => textValue(v) || 'keep', z.enum(['keep', ...MODALITY_VALUES], { error: 'choose keep, none, DX, RF or dual' })),
   })
@@ -64,12 +63,6 @@ function modalitySetting(choice: (typeof MODALITY_VALUES)[number]): SystemChange
 
 function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
-}
-
-/** A whole number from a notice parameter, or null. */
-function queryNumber(query: FormFields, key: string): number | null {
-  const text = textValue(query[key]);
-  return /^\d{1,15}$/.test(text) ? Number(text) : null;
 }
 
 /** What the display-name page says after a change: parameters it was redirected with. */

@@ -8,7 +8,7 @@ import { FINAL_STATES, getTask, listTasks, requestAbort, type AbortOutcome, type
 import type { AppContext } from '../app.js';
 import { currentUser } from '../auth/access.js';
 import { notFound } from '../errors.js';
-import { formFields, textValue } from '../forms.js';
+import { formFields, parseId, textValue } from '../forms.js';
 import { pageContext, sendPage } from '../page.js';
 import { safeNext } from './auth.js';
 import { TaskListPage, TASKS_ADMIN_PATH } from '../views/tasks.js';
@@ -25,10 +25,6 @@ const ABORT_NOTICES: Record<AbortOutcome, (id: string) => string> = {
 
 function isAbortOutcome(text: string): text is AbortOutcome {
   return Object.hasOwn(ABORT_NOTICES, text);
-}
-
-function parseId(text: string): number | null {
-  return /^[1-9]\d{0,9}$/.test(text) ? Number(text) : null;
 }
 
 export function registerTaskRoutes(ctx: AppContext): void {

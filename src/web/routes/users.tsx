@@ -8,7 +8,7 @@ import { createUser, findUserById, findUserByName, listUsers, setPassword, updat
 import type { AppContext } from '../app.js';
 import { currentUser } from '../auth/access.js';
 import { HttpError, notFound } from '../errors.js';
-import { checkboxValue, fieldErrors, formFields, listValue, textValue } from '../forms.js';
+import { checkboxValue, fieldErrors, formFields, listValue, parseId, textValue } from '../forms.js';
 import { pageContext, sendPage } from '../page.js';
 import { AuditPage } from '../views/audit.js';
 import { UserFormPage, UserListPage, type UserFormValues } from '../views/users.js';
@@ -42,10 +42,6 @@ function valuesAsSent(fields: Record<string, unknown>, user: UserRecord | null):
 
 function valuesOf(user: UserRecord): UserFormValues {
   return { username: user.username, fullName: user.fullName, email: user.email ?? '', roles: user.roles, isSuperuser: user.isSuperuser, isActive: user.isActive };
-}
-
-function parseId(text: string): number | null {
-  return /^[1-9]\d{0,9}$/.test(text) ? Number(text) : null;
 }
 
 /** An admin who is not a superuser may not touch a superuser's account (nor make one). */

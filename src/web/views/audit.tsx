@@ -3,7 +3,7 @@ import { h, type SafeHtml } from '../jsx.js';
 import type { StoredAuditEntry } from '../../audit/log.js';
 import type { PageContext } from '../page.js';
 import { Layout } from './layout.js';
-import { Missing } from './values.js';
+import { Missing, UtcTime } from './values.js';
 
 export function AuditPage(props: { ctx: PageContext; entries: readonly StoredAuditEntry[]; page: number; hasMore: boolean }): SafeHtml {
   const { page } = props;
@@ -18,7 +18,7 @@ export function AuditPage(props: { ctx: PageContext; entries: readonly StoredAud
           <table class="data audit">
             <thead>
               <tr>
-                <th scope="col">When (UTC)</th>
+                <th scope="col">When</th>
                 <th scope="col">Who</th>
                 <th scope="col">Action</th>
                 <th scope="col">Target</th>
@@ -28,7 +28,9 @@ export function AuditPage(props: { ctx: PageContext; entries: readonly StoredAud
             <tbody>
               {props.entries.map((e) => (
                 <tr>
-                  <td class="nowrap">{`${e.at.slice(0, 10)} ${e.at.slice(11, 19)}`}</td>
+                  <td class="nowrap">
+                    <UtcTime iso={e.at} />
+                  </td>
                   <td>{e.actor ?? <Missing />}</td>
                   <td>
                     <code>{e.action}</code>

@@ -1,8 +1,10 @@
 import { h, type SafeHtml } from '../jsx.js';
-import type { PageContext } from '../page.js';
+import { landingPath, type PageContext } from '../page.js';
 import { Layout } from './layout.js';
 
 export function ErrorPage(props: { ctx: PageContext; status: number; title: string; message: string; problems?: readonly string[]; reference?: string }): SafeHtml {
+  // Never back to a page this user is refused (the home page needs the view role).
+  const back = landingPath(props.ctx.user);
   return (
     <Layout ctx={props.ctx} title={props.title}>
       <section class="panel error-page" data-status={props.status}>
@@ -23,7 +25,7 @@ export function ErrorPage(props: { ctx: PageContext; status: number; title: stri
           </p>
         ) : null}
         <p>
-          <a href="/">Back to the home page</a>
+          <a href={back}>{back === '/' ? 'Back to the home page' : 'Go to your account'}</a>
         </p>
       </section>
     </Layout>

@@ -12,7 +12,7 @@ import { listParams } from '../urls.js';
 import { CsrfField } from './forms.js';
 import { Layout } from './layout.js';
 import { AbortButton, TaskScript, TaskStatus } from './tasks.js';
-import { Missing } from './values.js';
+import { UtcTime } from './values.js';
 
 export const EXPORTS_PATH = '/exports';
 export const OPENSKIN_EXPORT_PATH = '/exports/openskin';
@@ -73,10 +73,6 @@ export function OpenSkinButton(props: { ctx: PageContext; studyId: number }): Sa
   );
 }
 
-function utc(iso: string | null): SafeHtml | string {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : <Missing />;
-}
-
 /** 1536 → "1.5 KB": the size people read, in powers of 1024. */
 export function sizeText(bytes: number): string {
   const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
@@ -116,7 +112,7 @@ function LiveTable(props: { ctx: PageContext; tasks: readonly TaskRecord[]; show
               <span class="task-id">#{task.id}</span> {task.label}
             </td>
             {props.showOwner ? <td>{task.startedBy.name ?? <span class="missing">system</span>}</td> : null}
-            <td class="nowrap">{utc(task.createdAt)}</td>
+            <td class="nowrap"><UtcTime iso={task.createdAt} /></td>
             <td>
               <TaskStatus task={task} />
             </td>
@@ -173,7 +169,7 @@ function FileTable(props: { ctx: PageContext; files: readonly ExportFile[]; show
                 ) : null}
               </td>
               {props.showOwner ? <td>{f.startedBy.name ?? <span class="missing">system</span>}</td> : null}
-              <td class="nowrap">{utc(f.finishedAt)}</td>
+              <td class="nowrap"><UtcTime iso={f.finishedAt} /></td>
               <td class="num">{f.studies}</td>
               <td class="num nowrap">{sizeText(f.sizeBytes)}</td>
               <td class="num nowrap">{durationText(f.durationMs)}</td>
@@ -222,7 +218,7 @@ function ProblemTable(props: { tasks: readonly TaskRecord[]; showOwner: boolean 
                 <span class="task-id">#{task.id}</span> {task.label}
               </td>
               {props.showOwner ? <td>{task.startedBy.name ?? <span class="missing">system</span>}</td> : null}
-              <td class="nowrap">{utc(task.finishedAt)}</td>
+              <td class="nowrap"><UtcTime iso={task.finishedAt} /></td>
               <td>
                 <span class={`task-state ${task.state}`}>{task.state}</span>
                 {task.reason ? <span class="note task-reason">{task.reason}</span> : null}

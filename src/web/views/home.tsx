@@ -55,7 +55,7 @@ export function HomePage(props: { ctx: PageContext; modalities: ModalityActivity
                           <a href={listUrl(m.spec, { system: s.displayName })}>{s.displayName}</a>
                         </td>
                         <td class="num">{s.studyCount}</td>
-                        <td>{s.latestStudyDate ?? <Missing />}</td>
+                        <td class="nowrap">{s.latestStudyDate ?? <Missing />}</td>
                         <td>{s.latestStudyTime?.slice(0, 5) ?? <Missing />}</td>
                         <td class="num">{s.lastWeek}</td>
                         <td class="num">{s.lastFourWeeks}</td>

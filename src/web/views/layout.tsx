@@ -1,13 +1,44 @@
 import { h, type Child, type SafeHtml } from '../jsx.js';
+import type { Access } from '../../auth/roles.js';
 import { MODALITY_SPECS } from '../../query/modalities.js';
-import { may, type PageContext } from '../page.js';
+import { landingPath, may, type PageContext } from '../page.js';
 import { CONFIG_PAGES, CONFIG_PATH } from '../config-pages.js';
 import { CsrfField } from './forms.js';
-import { modalityListPath, STATIC_PREFIX } from '../urls.js';
+import { EXPORTS_PATH } from './exports.js';
+import { PTSIZE_PATH } from './ptsize.js';
+import { QUARANTINE_PATH } from './quarantine.js';
+import { TASKS_ADMIN_PATH } from './tasks.js';
+import { HELP_PATH, HELP_TOPICS, helpTopicPath, modalityListPath, STATIC_PREFIX } from '../urls.js';
+
+/** A path belongs to a section when it is the section's page or a page below it. */
+export function inSection(path: string, section: string): boolean {
+  return path === section || path.startsWith(`${section}/`);
+}
+
+interface MenuLink {
+  href: string;
+  label: string;
+  access: Access;
+  /** The sections the link stands for: it is marked current on their pages. */
+  sections: readonly string[];
+}
+
+/** The header's links besides the modalities and the Config menu, for those who may use them. */
+function menuLinks(): readonly MenuLink[] {
+  // Built when a page is drawn: the views that define these paths draw pages with this layout.
+  return [
+    { href: EXPORTS_PATH, label: 'Exports', access: 'export', sections: [EXPORTS_PATH] },
+    { href: PTSIZE_PATH, label: 'Patient size', access: 'importsize', sections: [PTSIZE_PATH] },
+    { href: '/admin/users', label: 'Users', access: 'admin', sections: ['/admin/users', '/admin/audit'] },
+    { href: TASKS_ADMIN_PATH, label: 'Tasks', access: 'admin', sections: [TASKS_ADMIN_PATH] },
+    { href: QUARANTINE_PATH, label: 'Quarantine', access: 'admin', sections: [QUARANTINE_PATH] },
+  ];
+}
 
 export function Layout(props: { ctx: PageContext; title: string; children?: Child }): SafeHtml {
   const { ctx } = props;
   const versioned = (file: string) => `${STATIC_PREFIX}${file}?v=${encodeURIComponent(ctx.version)}`;
+  const modalities = MODALITY_SPECS.filter((s) => ctx.modalities.includes(s.modality));
   return (
     <html lang="en">
       <head>
@@ -20,13 +51,13 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
       </head>
       <body>
         <header class="site-header">
-          <a class="brand" href="/">
+          <a class="brand" href={landingPath(ctx.user)}>
             OpenREM
           </a>
-          {may(ctx, 'view') ? (
+          {may(ctx, 'view') && modalities.length ? (
             <nav aria-label="Modalities">
               <ul>
-                {MODALITY_SPECS.map((s) => {
+                {modalities.map((s) => {
                   const path = modalityListPath(s);
                   return (
                     <li>
@@ -43,8 +74,15 @@ export function Layout(props: { ctx: PageContext; title: string; children?: Chil
         </header>
         <main>{props.children}</main>
         <footer class="site-footer">
-          <span>OpenREM {ctx.version}</span>
-          {ctx.user ? <a href="/help">Documentation</a> : null}
+          <span class="version">OpenREM {ctx.version}</span>
+          <nav aria-label="Documentation" class="help-links">
+            <a href={HELP_PATH} aria-current={ctx.path === HELP_PATH ? 'page' : undefined}>
+              Documentation
+            </a>
+            {HELP_TOPICS.map((t) => (
+              <a href={helpTopicPath(t.id)}>{t.title}</a>
+            ))}
+          </nav>
         </footer>
       </body>
     </html>
@@ -58,16 +96,18 @@ function ConfigMenu(props: { ctx: PageContext }): SafeHtml | null {
   if (pages.length === 0) return null;
   return (
     <details class="config-menu">
-      <summary aria-current={ctx.path.startsWith(CONFIG_PATH) ? 'page' : undefined}>Config</summary>
+      <summary aria-current={inSection(ctx.path, CONFIG_PATH) ? 'page' : undefined}>Config</summary>
       <ul>
         {may(ctx, 'admin') ? (
           <li>
-            <a href={CONFIG_PATH}>Overview</a>
+            <a href={CONFIG_PATH} aria-current={ctx.path === CONFIG_PATH ? 'page' : undefined}>
+              Overview
+            </a>
           </li>
         ) : null}
         {pages.map((p) => (
           <li>
-            <a href={p.path} aria-current={ctx.path.startsWith(p.path) ? 'page' : undefined}>
+            <a href={p.path} aria-current={inSection(ctx.path, p.path) ? 'page' : undefined}>
               {p.title}
             </a>
           </li>
@@ -84,27 +124,14 @@ function UserMenu(props: { ctx: PageContext }): SafeHtml {
   return (
     <div class="user-menu">
       <ConfigMenu ctx={ctx} />
-      {may(ctx, 'admin') ? (
-        <a href="/admin/users" class="admin-link" aria-current={ctx.path.startsWith('/admin/users') || ctx.path === '/admin/audit' ? 'page' : undefined}>
-          Users
-        </a>
-      ) : null}
-      {may(ctx, 'admin') ? (
-        <a href="/admin/tasks" class="admin-link" aria-current={ctx.path === '/admin/tasks' ? 'page' : undefined}>
-          Tasks
-        </a>
-      ) : null}
-      {may(ctx, 'admin') ? (
-        <a href="/admin/quarantine" class="admin-link" aria-current={ctx.path === '/admin/quarantine' ? 'page' : undefined}>
-          Quarantine
-        </a>
-      ) : null}
-      {may(ctx, 'importsize') ? (
-        <a href="/ptsize" class="admin-link" aria-current={ctx.path.startsWith('/ptsize') ? 'page' : undefined}>
-          Patient size
-        </a>
-      ) : null}
-      <a href="/account/password" class="account-link" title={ctx.user.fullName || undefined}>
+      {menuLinks()
+        .filter((l) => may(ctx, l.access))
+        .map((l) => (
+          <a href={l.href} class="admin-link" aria-current={l.sections.some((s) => inSection(ctx.path, s)) ? 'page' : undefined}>
+            {l.label}
+          </a>
+        ))}
+      <a href="/account/password" class="account-link" title={ctx.user.fullName || undefined} aria-current={ctx.path === '/account/password' ? 'page' : undefined}>
         <span class="username">{ctx.user.username}</span>
       </a>
       <form method="post" action="/logout" class="sign-out">

@@ -4,14 +4,16 @@ import { h, type Child, type SafeHtml } from '../jsx.js';
 import { DELIMITER_NAMES, type CsvRecord } from '../../ptsize/csv.js';
 import { ID_KIND_LABELS, ID_KINDS, type IdKind } from '../../ptsize/mapping.js';
 import { mayDelete, OUTCOMES, type LogEntry, type SizeImport, type SizeImportOutcome } from '../../ptsize/store.js';
-import { HEIGHT_RANGE_M, WEIGHT_RANGE_KG, type HeightUnitChoice } from '../../ptsize/values.js';
+import { describeUnlisted, type OutcomeCounts } from '../../ptsize/log-limit.js';
+import { HEIGHT_RANGE_TEXT, WEIGHT_RANGE_TEXT, type HeightUnitChoice } from '../../ptsize/values.js';
 import type { TaskRecord } from '../../tasks/index.js';
+import { fileSizeText } from '../file-size.js';
 import { may, type PageContext } from '../page.js';
 import { STATIC_PREFIX, studyPath } from '../urls.js';
 import { CsrfField, FieldError, ProblemSummary } from './forms.js';
 import { Layout } from './layout.js';
 import { AbortButton, TaskScript, TaskStatus } from './tasks.js';
-import { Missing } from './values.js';
+import { Missing, UtcTime } from './values.js';
 
 export const PTSIZE_PATH = '/ptsize';
 export const importPath = (id: number): string => `${PTSIZE_PATH}/${id}`;
@@ -29,15 +31,6 @@ const UNIT_LABELS: Record<HeightUnitChoice, string> = {
   cm: 'centimetres',
   m: 'metres',
 };
-
-function when(iso: string | null): SafeHtml {
-  if (!iso) return <Missing />;
-  return <time datetime={iso}>{`${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`}</time>;
-}
-
-function megabytes(bytes: number): string {
-  return bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
-}
 
 function By(props: { imp: SizeImport }): SafeHtml {
   return <span>{props.imp.startedBy.name ?? <span class="missing">{props.imp.source}</span>}</span>;
@@ -123,7 +116,7 @@ export function UploadPage(props: {
           <div class="field">
             <label for="field-file">CSV file</label>
             {h('input', { id: 'field-file', type: 'file', name: FILE_FIELD, accept: '.csv,.txt,text/csv,text/plain', required: true })}
-            <span class="hint">At most {Math.round(props.maxUploadBytes / 1024 / 1024)} MiB. The file is deleted once it has been imported.</span>
+            <span class="hint">At most {fileSizeText(props.maxUploadBytes)}. The file is deleted once it has been imported.</span>
           </div>,
           <div class="actions">
             <button type="submit">Upload and choose columns</button>
@@ -174,12 +167,12 @@ function HistoryTable(props: { ctx: PageContext; imports: readonly SizeImport[];
               <a href={imp.state === 'uploaded' ? columnsPath(imp.id) : importPath(imp.id)}>
                 <span class="task-id">#{imp.id}</span> {imp.fileName}
               </a>
-              <span class="note">{megabytes(imp.fileBytes)}</span>
+              <span class="note">{fileSizeText(imp.fileBytes)}</span>
             </td>
             <td>
               <By imp={imp} />
             </td>
-            <td class="nowrap">{when(imp.createdAt)}</td>
+            <td class="nowrap"><UtcTime iso={imp.createdAt} precision="minute" /></td>
             <td>{imp.mapping ? ID_KIND_LABELS[imp.mapping.idKind] : <Missing />}</td>
             <td>
               <ImportStatus ctx={props.ctx} imp={imp} task={imp.taskId === null ? null : (props.tasks.get(imp.taskId) ?? null)} next={PTSIZE_PATH} />
@@ -279,7 +272,7 @@ export function ColumnsPage(props: { ctx: PageContext; imp: SizeImport; preview:
       </p>
       <h1>Choose the columns of {imp.fileName}</h1>
       <p class="meta">
-        {megabytes(imp.fileBytes)}, read as {imp.encoding}, {DELIMITER_NAMES[imp.delimiter]}-separated, {imp.columns.length} columns.
+        {fileSizeText(imp.fileBytes)}, read as {imp.encoding}, {DELIMITER_NAMES[imp.delimiter]}-separated, {imp.columns.length} columns.
       </p>
       <section class="panel table-scroll">
         <h2>The first rows</h2>
@@ -325,7 +318,7 @@ export function ColumnsPage(props: { ctx: PageContext; imp: SizeImport; preview:
             value={values.heightColumn}
             error={errors.heightColumn}
             optional={true}
-            hint={`Stored in metres; heights outside ${HEIGHT_RANGE_M.min} to ${HEIGHT_RANGE_M.max} m are refused.`}
+            hint={`Stored in metres; heights outside ${HEIGHT_RANGE_TEXT} are refused.`}
           />
           <div class="field">
             <label for="field-heightUnit">{COLUMN_FIELD_LABELS.heightUnit}</label>
@@ -344,7 +337,7 @@ export function ColumnsPage(props: { ctx: PageContext; imp: SizeImport; preview:
             value={values.weightColumn}
             error={errors.weightColumn}
             optional={true}
-            hint={`In kilograms; weights outside ${WEIGHT_RANGE_KG.min} to ${WEIGHT_RANGE_KG.max} kg are refused.`}
+            hint={`In kilograms; weights outside ${WEIGHT_RANGE_TEXT} are refused.`}
           />
           <fieldset>
             <legend>{COLUMN_FIELD_LABELS.overwrite}</legend>
@@ -354,8 +347,8 @@ export function ColumnsPage(props: { ctx: PageContext; imp: SizeImport; preview:
             </label>
           </fieldset>
           <p class="hint">
-            A row whose height or weight is not a number (or not plausible) is not used at all; the log names its row. An empty cell or zero leaves that value
-            as it is.
+            A row whose height or weight is not a number (or not plausible) is not used at all; the log names its row. An empty cell or zero (taken as not
+            measured) leaves that value as it is.
           </p>
           <div class="actions">
             <button type="submit">Import</button>
@@ -400,7 +393,7 @@ function Mapping(props: { imp: SizeImport }): SafeHtml | null {
         <tr>
           <th scope="row">File</th>
           <td>
-            {props.imp.fileName}, {megabytes(props.imp.fileBytes)}, {props.imp.encoding}, {DELIMITER_NAMES[props.imp.delimiter]}-separated
+            {props.imp.fileName}, {fileSizeText(props.imp.fileBytes)}, {props.imp.encoding}, {DELIMITER_NAMES[props.imp.delimiter]}-separated
             {props.imp.uploadPath === null ? null : <span class="note">waiting to be imported; deleted afterwards</span>}
           </td>
         </tr>
@@ -449,7 +442,10 @@ export function ImportPage(props: {
   imp: SizeImport;
   task: TaskRecord | null;
   entries: readonly LogEntry[];
-  outcomeCounts: Record<SizeImportOutcome, number>;
+  /** Log lines per outcome. */
+  outcomeCounts: OutcomeCounts;
+  /** Rows per outcome counted but not listed in the log. */
+  unlisted: OutcomeCounts;
   outcome: SizeImportOutcome | null;
   page: number;
   pageCount: number;
@@ -475,8 +471,8 @@ export function ImportPage(props: {
       </h1>
       {props.notice ? <p class="success">{props.notice}</p> : null}
       <p class="meta">
-        Started by <By imp={imp} /> on {when(imp.startedAt ?? imp.createdAt)}
-        {imp.finishedAt ? <span>, ended {when(imp.finishedAt)}</span> : null}.
+        Started by <By imp={imp} /> on <UtcTime iso={imp.startedAt ?? imp.createdAt} precision="minute" />
+        {imp.finishedAt ? <span>, ended <UtcTime iso={imp.finishedAt} precision="minute" /></span> : null}.
       </p>
       <section class="panel" id="size-import-status">
         <ImportStatus ctx={ctx} imp={imp} task={props.task} next={here} />
@@ -490,19 +486,19 @@ export function ImportPage(props: {
           <div>
             <p class="toolbar-links">
               {props.outcome === null ? <strong>all {total.toLocaleString('en')}</strong> : <a href={filterUrl(null)}>all {total.toLocaleString('en')}</a>}
-              {OUTCOMES.map((o) =>
-                props.outcome === o ? (
-                  <strong>
-                    {OUTCOME_LABELS[o]} {props.outcomeCounts[o].toLocaleString('en')}
-                  </strong>
-                ) : (
-                  <a href={filterUrl(o)}>
-                    {OUTCOME_LABELS[o]} {props.outcomeCounts[o].toLocaleString('en')}
-                  </a>
-                ),
-              )}
+              {OUTCOMES.map((o) => {
+                const text = `${OUTCOME_LABELS[o]} ${props.outcomeCounts[o].toLocaleString('en')}${props.unlisted[o] > 0 ? ` of ${(props.outcomeCounts[o] + props.unlisted[o]).toLocaleString('en')}` : ''}`;
+                return props.outcome === o ? <strong>{text}</strong> : <a href={filterUrl(o)}>{text}</a>;
+              })}
               <a href={logCsvPath(imp.id)}>Download the log (CSV)</a>
             </p>
+            {OUTCOMES.some((o) => props.unlisted[o] > 0) ? (
+              <ul class="note size-unlisted">
+                {OUTCOMES.filter((o) => props.unlisted[o] > 0).map((o) => (
+                  <li>{describeUnlisted(o, props.unlisted[o])}.</li>
+                ))}
+              </ul>
+            ) : null}
             <LogTable ctx={ctx} entries={props.entries} />
             <Pager page={props.page} pageCount={props.pageCount} url={(p) => filterUrl(props.outcome, p)} />
           </div>

@@ -6,7 +6,7 @@ import { STATIC_PREFIX } from '../urls.js';
 import { CsrfField } from './forms.js';
 import { Layout } from './layout.js';
 import { AbortButton, TaskScript, TaskStatus } from './tasks.js';
-import { Missing } from './values.js';
+import { Missing, UtcTime } from './values.js';
 
 export const QUARANTINE_PATH = '/admin/quarantine';
 export const QUARANTINE_RETRY_PATH = `${QUARANTINE_PATH}/retry`;
@@ -22,11 +22,6 @@ export interface QuarantineEntry {
   reason: string | null;
   attempts: number | null;
   kind: string | null;
-}
-
-function when(iso: string | null): SafeHtml {
-  if (!iso) return <Missing />;
-  return <time datetime={iso}>{`${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`}</time>;
 }
 
 function size(bytes: number): string {
@@ -72,7 +67,7 @@ export function QuarantinePage(props: {
         {retry ? (
           <div>
             <span class="meta">
-              Last retry #{retry.id}, started {when(retry.createdAt)} by {retry.startedBy.name ?? 'the system'}:
+              Last retry #{retry.id}, started <UtcTime iso={retry.createdAt} /> by {retry.startedBy.name ?? 'the system'}:
             </span>
             <TaskStatus task={retry} />
             {retry.reason ? <span class="note task-reason">{retry.reason}</span> : null}
@@ -104,7 +99,7 @@ export function QuarantinePage(props: {
             <tbody>
               {props.entries.map((e) => (
                 <tr data-quarantine-file={e.id}>
-                  <td class="nowrap">{when(e.quarantinedAt)}</td>
+                  <td class="nowrap"><UtcTime iso={e.quarantinedAt} /></td>
                   <td>
                     {e.originalPath ?? <Missing />}
                     <span class="note">

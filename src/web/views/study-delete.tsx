@@ -2,12 +2,11 @@
 import { h, type SafeHtml } from '../jsx.js';
 import type { StudyToDelete } from '../../admin/delete-studies.js';
 import { BASE_SORTS } from '../../query/studies.js';
-import { formatValue } from '../../query/units.js';
 import type { PageContext } from '../page.js';
 import { studyPath } from '../urls.js';
 import { CsrfField } from './forms.js';
 import { Layout } from './layout.js';
-import { Missing } from './values.js';
+import { StudyRowCells } from './study-cells.js';
 
 /** The confirmation page of deleting a study; `next` is where to return afterwards. */
 export function studyDeletePath(id: number, next?: string): string {
@@ -49,18 +48,7 @@ export function StudyDeletePage(props: { ctx: PageContext; study: StudyToDelete;
             </thead>
             <tbody>
               <tr>
-                <td class="nowrap">
-                  <a href={studyPath(row.id)}>{row.studyDate ?? 'no date'}</a>
-                  {row.studyTime ? <span class="time"> {row.studyTime.slice(0, 5)}</span> : null}
-                </td>
-                <td>{row.systemName}</td>
-                <td>{row.studyDescription ?? row.requestedProcedure ?? <Missing />}</td>
-                <td>{row.accessionNumberHashed ? <span title="stored as a hash">(hashed)</span> : (row.accessionNumber ?? <Missing />)}</td>
-                <td class="num">{row.numberOfEvents ?? <Missing />}</td>
-                {columns.map((c) => {
-                  const text = formatValue(row.totals[c.key], c.unit);
-                  return <td class="num">{text === '' ? <Missing /> : text}</td>;
-                })}
+                <StudyRowCells row={row} spec={spec} />
               </tr>
             </tbody>
           </table>

@@ -6,18 +6,19 @@ import { h, Fragment, type SafeHtml } from '../jsx.js';
 import type { StoredStudy } from '../../db/report-store.js';
 import { labelOfKey } from '../../query/labels.js';
 import { specForModality } from '../../query/modalities.js';
-import { formatNumber, formatValue, unitOfKey } from '../../query/units.js';
+import { unitOfKey } from '../../query/units.js';
 import type { CtEvent, ProjectionAccumulated, ProjectionEvent } from '../../report/types.js';
 import { may, type PageContext } from '../page.js';
 import { listUrl, modalityListPath } from '../urls.js';
 import { OpenSkinButton } from './exports.js';
 import { Layout } from './layout.js';
-import { ColumnHeading, displayText, KeyValue, KeyValueTable, Missing, Quantity, RecordTable, Section } from './values.js';
+import { ColumnHeading, displayText, KeyValue, KeyValueTable, Missing, Quantity, RecordTable, Section, ShownNumber, ShownValues } from './values.js';
 
 /** Shown only to users with the pid role. */
 const PATIENT_IDENTIFIERS = ['name', 'id', 'birthDate', 'nameHashed', 'idHashed'] as const;
 
-type EventValue = string | number | null | undefined;
+/** A cell's value: text, a number in its stored unit, or numbers of several X-ray sources. */
+type EventValue = string | number | readonly number[] | null | undefined;
 
 interface EventColumn<E> {
   /** The DoseReport key the column shows (its label and unit come from it). */
@@ -26,17 +27,17 @@ interface EventColumn<E> {
   get(e: E): EventValue;
   /** Extra text after the value (CTDIvol's phantom). */
   note?(e: E): string | null | undefined;
+  /** Short values that read badly broken over lines ("Plane A"). */
+  nowrap?: boolean;
 }
 
 const field =
   <E,>(key: keyof E & string, label?: string): EventColumn<E> => ({ key, label, get: (e) => e[key] as EventValue });
 
-/** Values of every X-ray source of a CT event (tube A / tube B), joined. */
+/** Values of every X-ray source of a CT event (tube A / tube B). */
 function perSource(e: CtEvent, key: 'kvp' | 'xrayTubeCurrentMa'): EventValue {
   const values = (e.sources ?? []).map((s) => s[key]).filter((v): v is number => typeof v === 'number');
-  if (values.length <= 1) return values[0] ?? null;
-  const unit = unitOfKey(key)!.unit;
-  return values.map((v) => formatValue(v, unit)).join(' / ');
+  return values.length <= 1 ? (values[0] ?? null) : values;
 }
 
 const CT_COLUMNS: EventColumn<CtEvent>[] = [
@@ -55,7 +56,7 @@ const CT_COLUMNS: EventColumn<CtEvent>[] = [
 
 const RF_COLUMNS: EventColumn<ProjectionEvent>[] = [
   field('dateTimeStarted', 'Started'),
-  field('acquisitionPlane', 'Plane'),
+  { ...field('acquisitionPlane', 'Plane'), nowrap: true },
   field('irradiationEventType', 'Type'),
   field('acquisitionProtocol', 'Protocol'),
   field('doseAreaProductGym2', 'DAP'),
@@ -103,13 +104,22 @@ function EventCell<E>(props: { column: EventColumn<E>; event: E }): SafeHtml {
   const v = column.get(event);
   const note = column.note?.(event);
   const unit = unitOfKey(column.key)?.unit;
-  let text: string | null;
-  if (v === null || v === undefined || v === '') text = null;
-  else if (typeof v === 'number') text = unit ? formatValue(v, unit) : formatNumber(v);
-  else text = displayText(v);
+  let content: SafeHtml | string;
+  let cls: string | undefined;
+  if (v === null || v === undefined || v === '') content = <Missing />;
+  else if (typeof v === 'number') {
+    content = <ShownNumber value={v} unit={unit} />;
+    cls = 'num';
+  } else if (typeof v !== 'string') {
+    content = <ShownValues values={v} unit={unit} separator=" / " />;
+    cls = 'nowrap';
+  } else {
+    content = displayText(v);
+    cls = content !== v || column.nowrap ? 'nowrap' : undefined;
+  }
   return (
-    <td class={typeof v === 'number' ? 'num' : text !== v ? 'nowrap' : undefined}>
-      {text ?? <Missing />}
+    <td class={cls}>
+      {content}
       {note ? <span class="note">{note}</span> : null}
     </td>
   );
@@ -197,24 +207,38 @@ function Comments(props: { studyComment?: string | null; events: readonly { comm
   );
 }
 
+/** The modality's dose record as a whole (its comment goes to Comments) and who observed it. */
+function DoseSection(props: { title: string; dose: object; observers: readonly object[] | null | undefined }): SafeHtml {
+  return (
+    <Section title={props.title} id="dose">
+      <KeyValueTable values={props.dose} omit={['comment']} />
+      {props.observers?.length ? (
+        <>
+          <h3>Observers</h3>
+          <RecordTable rows={props.observers} />
+        </>
+      ) : null}
+    </Section>
+  );
+}
+
+/** The events in a table of their main values. */
+function EventsSection<E>(props: { events: readonly E[]; columns: readonly EventColumn<E>[] }): SafeHtml {
+  return (
+    <Section title={`Irradiation events (${props.events.length})`} id="events">
+      {props.events.length ? <EventTable events={props.events} columns={props.columns} /> : <p class="missing">No irradiation events recorded.</p>}
+    </Section>
+  );
+}
+
 function CtSection(props: { study: StoredStudy }): SafeHtml {
   const ct = props.study.ct!;
   const { events, observers, ...dose } = ct;
   const doseChecks = events.map((e, i) => ({ event: i + 1, protocol: e.acquisitionProtocol, check: e.doseCheck })).filter((d) => d.check);
   return (
     <>
-      <Section title="CT radiation dose" id="dose">
-        <KeyValueTable values={dose} omit={['comment']} />
-        {observers?.length ? (
-          <>
-            <h3>Observers</h3>
-            <RecordTable rows={observers} />
-          </>
-        ) : null}
-      </Section>
-      <Section title={`Irradiation events (${events.length})`} id="events">
-        {events.length ? <EventTable events={events} columns={CT_COLUMNS} /> : <p class="missing">No irradiation events recorded.</p>}
-      </Section>
+      <DoseSection title="CT radiation dose" dose={dose} observers={observers} />
+      <EventsSection events={events} columns={CT_COLUMNS} />
       {doseChecks.length ? (
         <Section title="CT Dose Check" id="dose-check">
           {doseChecks.map((d) => (
@@ -276,23 +300,13 @@ function ProjectionSection(props: { study: StoredStudy }): SafeHtml {
   const columns = study.modality === 'MG' ? MG_COLUMNS : study.modality === 'RF' ? RF_COLUMNS : DX_COLUMNS;
   return (
     <>
-      <Section title="X-ray radiation dose" id="dose">
-        <KeyValueTable values={dose} omit={['comment']} />
-        {observers?.length ? (
-          <>
-            <h3>Observers</h3>
-            <RecordTable rows={observers} />
-          </>
-        ) : null}
-      </Section>
+      <DoseSection title="X-ray radiation dose" dose={dose} observers={observers} />
       {accumulated.length ? (
         <Section title="Accumulated dose per plane" id="accumulated">
           <PlaneTable accumulated={accumulated} />
         </Section>
       ) : null}
-      <Section title={`Irradiation events (${events.length})`} id="events">
-        {events.length ? <EventTable events={events} columns={columns} /> : <p class="missing">No irradiation events recorded.</p>}
-      </Section>
+      <EventsSection events={events} columns={columns} />
       <Comments studyComment={proj.comment} events={events} />
       {events.length ? (
         <Section title="Every value per event" id="event-values">
@@ -340,7 +354,7 @@ function Overview(props: { study: StoredStudy }): SafeHtml {
   const spec = specForModality(study.modality);
   const system = study.equipment.displayName;
   const summary = study.summary as Record<string, number | null | undefined>;
-  const totals = Object.entries(summary).filter(([k, v]) => k.startsWith('total') && typeof v === 'number');
+  const totals = Object.entries(summary).filter((e): e is [string, number] => e[0].startsWith('total') && typeof e[1] === 'number');
   return (
     <dl class="overview">
       <div>
@@ -366,7 +380,7 @@ function Overview(props: { study: StoredStudy }): SafeHtml {
         return (
           <div>
             <dt>{labelOfKey(k)}</dt>
-            <dd>{unit ? <Quantity value={v} unit={unit} /> : String(v)}</dd>
+            <dd>{unit ? <Quantity value={v} unit={unit} /> : <ShownNumber value={v} />}</dd>
           </div>
         );
       })}

@@ -8,11 +8,12 @@ import type { EquipmentRow } from '../../db/schema.js';
 import type { TaskRecord } from '../../tasks/index.js';
 import { DISPLAY_NAMES_PATH } from '../config-pages.js';
 import { may, type PageContext } from '../page.js';
-import { studyPath } from '../urls.js';
 import { CsrfField, FieldError, ProblemSummary, TextField } from './forms.js';
 import { Layout } from './layout.js';
+import { AccessionCell, StudyDateCell } from './study-cells.js';
 import { studyDeletePath } from './study-delete.js';
 import { TaskScript, TaskStatus } from './tasks.js';
+import { utcText } from '../../time.js';
 import { Missing } from './values.js';
 
 export function systemEditPath(id: number): string {
@@ -243,7 +244,7 @@ function EquipmentFacts(props: { equipment: EquipmentRow; counts: { modality: st
     ['Software', e.software_versions],
     ['Gantry', e.gantry_id],
     ['Device observer UID', e.device_observer_uid],
-    ['First seen', `${e.created_at.slice(0, 10)} ${e.created_at.slice(11, 16)} UTC`],
+    ['First seen', utcText(e.created_at, 'minute')],
     ['Studies', props.counts.length ? props.counts.map((c) => `${c.modality}: ${c.studies}`).join(', ') : 'none'],
   ];
   return (
@@ -394,13 +395,10 @@ export function SystemStudiesPage(props: {
             <tbody>
               {props.rows.map((r) => (
                 <tr>
-                  <td class="nowrap">
-                    <a href={studyPath(r.id)}>{r.studyDate ?? 'no date'}</a>
-                    {r.studyTime ? <span class="time"> {r.studyTime.slice(0, 5)}</span> : null}
-                  </td>
+                  <StudyDateCell id={r.id} date={r.studyDate} time={r.studyTime} />
                   <td>{r.modality}</td>
                   <td>{r.description ?? <Missing />}</td>
-                  <td>{r.accessionNumberHashed ? <span title="stored as a hash">(hashed)</span> : (r.accessionNumber ?? <Missing />)}</td>
+                  <AccessionCell value={r.accessionNumber} hashed={r.accessionNumberHashed} />
                   <td class="num">{r.numberOfEvents ?? <Missing />}</td>
                   <td>
                     <a href={studyDeletePath(r.id, here)} class="row-action">

@@ -6,7 +6,7 @@ import type { PageContext } from '../page.js';
 import { STATIC_PREFIX } from '../urls.js';
 import { CsrfField } from './forms.js';
 import { Layout } from './layout.js';
-import { Missing } from './values.js';
+import { Missing, UtcTime } from './values.js';
 
 export const TASKS_ADMIN_PATH = '/admin/tasks';
 
@@ -20,11 +20,6 @@ const LIST_REFRESH_S = 5;
 /** The script that keeps task status and lists up to date (tasks.js). */
 export function TaskScript(props: { ctx: PageContext }): SafeHtml {
   return <script src={`${STATIC_PREFIX}tasks.js?v=${encodeURIComponent(props.ctx.version)}`} defer />;
-}
-
-function Time(props: { iso: string | null }): SafeHtml {
-  if (!props.iso) return <Missing />;
-  return <time datetime={props.iso}>{`${props.iso.slice(0, 10)} ${props.iso.slice(11, 19)} UTC`}</time>;
 }
 
 function percent(progress: number | null): string {
@@ -107,10 +102,10 @@ function TaskTable(props: { ctx: PageContext; tasks: readonly TaskRecord[]; fini
             </td>
             <td>{task.startedBy.name ?? <span class="missing">system</span>}</td>
             <td class="nowrap">
-              <Time iso={task.createdAt} />
+              <UtcTime iso={task.createdAt} />
             </td>
             <td class="nowrap">
-              <Time iso={props.finished ? task.finishedAt : task.startedAt} />
+              <UtcTime iso={props.finished ? task.finishedAt : task.startedAt} />
             </td>
             <td>
               <TaskStatus task={task} />

@@ -1,12 +1,12 @@
 // User administration: the list of accounts, and the form to add or change one.
 import { h, type SafeHtml } from '../jsx.js';
 import { MIN_PASSWORD_LENGTH } from '../../auth/passwords.js';
-import { ROLE_DESCRIPTIONS, ROLES, type Role } from '../../auth/roles.js';
+import { ROLE_DESCRIPTIONS, ROLE_MODEL_NOTE, ROLES, type Role } from '../../auth/roles.js';
 import { USERNAME_RULE, type UserRecord } from '../../auth/users.js';
 import type { PageContext } from '../page.js';
 import { CsrfField, FieldError, ProblemSummary, TextField } from './forms.js';
 import { Layout } from './layout.js';
-import { Missing } from './values.js';
+import { Missing, UtcTime } from './values.js';
 
 export function userPath(id: number): string {
   return `/admin/users/${id}`;
@@ -22,11 +22,6 @@ export const USER_FIELD_LABELS: Record<string, string> = {
   password: 'Password',
   password2: 'Password again',
 };
-
-/** A date-time as "YYYY-MM-DD HH:MM" in UTC, which is how it is stored. */
-function when(iso: string | null): SafeHtml | string {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : <Missing />;
-}
 
 function RoleList(props: { user: Pick<UserRecord, 'roles' | 'isSuperuser'> }): SafeHtml {
   if (props.user.isSuperuser) return <span class="role superuser">superuser (every role)</span>;
@@ -77,7 +72,7 @@ export function UserListPage(props: { ctx: PageContext; users: readonly UserReco
                   <RoleList user={u} />
                 </td>
                 <td>{u.isActive ? 'active' : 'deactivated'}</td>
-                <td>{when(u.lastLoginAt)}</td>
+                <td><UtcTime iso={u.lastLoginAt} precision="minute" /></td>
               </tr>
             ))}
           </tbody>
@@ -93,6 +88,7 @@ export function UserListPage(props: { ctx: PageContext; users: readonly UserReco
             </div>
           ))}
         </dl>
+        <p>{ROLE_MODEL_NOTE}</p>
         <p>A superuser holds every role. Only a superuser can make another superuser or change a superuser's account.</p>
       </section>
     </Layout>
@@ -123,7 +119,8 @@ export function UserFormPage(props: { ctx: PageContext; user: UserRecord | null;
         <h1>{title}</h1>
         {user ? (
           <p class="meta">
-            Created {when(user.createdAt)}; last sign-in {when(user.lastLoginAt)}; password changed {when(user.passwordChangedAt)}.
+            Created <UtcTime iso={user.createdAt} precision="minute" />; last sign-in <UtcTime iso={user.lastLoginAt} precision="minute" />; password changed{' '}
+            <UtcTime iso={user.passwordChangedAt} precision="minute" />.
           </p>
         ) : null}
         <ProblemSummary errors={errors} labels={USER_FIELD_LABELS} />
@@ -149,6 +146,7 @@ export function UserFormPage(props: { ctx: PageContext; user: UserRecord | null;
                 <input type="checkbox" name="roles" value={r} checked={values.roles.includes(r)} /> <strong>{r}</strong>: {ROLE_DESCRIPTIONS[r]}
               </label>
             ))}
+            <p class="hint">{ROLE_MODEL_NOTE}</p>
             <FieldError id="field-roles" message={errors.roles} />
           </fieldset>
           {me?.isSuperuser ? (

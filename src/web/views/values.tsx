@@ -3,7 +3,8 @@
 // shown without a template per key.
 import { h, Fragment, type Child, type SafeHtml } from '../jsx.js';
 import { labelOfKey } from '../../query/labels.js';
-import { formatNumber, formatValue, unitOfKey, type DisplayUnit } from '../../query/units.js';
+import { preciseNumber, readableNumber, toShown, unitOfKey, type DisplayUnit } from '../../query/units.js';
+import { utcText, type TimePrecision } from '../../time.js';
 
 export function Missing(): SafeHtml {
   return (
@@ -13,17 +14,42 @@ export function Missing(): SafeHtml {
   );
 }
 
+/**
+ * A stored number as every page shows it: in its shown unit (without the unit), rounded for
+ * reading (readableNumber), with the full value as its title when rounding changed it.
+ */
+export function ShownNumber(props: { value: number; unit?: DisplayUnit | undefined }): SafeHtml {
+  const value = props.unit ? toShown(props.value, props.unit) : props.value;
+  const text = readableNumber(value);
+  const full = preciseNumber(value);
+  return full === text ? <>{text}</> : <span title={full}>{text}</span>;
+}
+
+/** Values shown together ("120 / 100"): each number as ShownNumber shows it, all in full in the title. */
+export function ShownValues(props: { values: readonly unknown[]; unit?: DisplayUnit | undefined; separator: string }): SafeHtml {
+  const each = (format: (n: number) => string) =>
+    props.values.map((v) => (typeof v === 'number' ? format(props.unit ? toShown(v, props.unit) : v) : String(v))).join(props.separator);
+  const text = each(readableNumber);
+  const full = each(preciseNumber);
+  return full === text ? <>{text}</> : <span title={full}>{text}</span>;
+}
+
 /** A stored value in its shown unit, with the unit. */
 export function Quantity(props: { value: number | null | undefined; unit: DisplayUnit }): SafeHtml {
-  const text = formatValue(props.value, props.unit);
-  if (text === '') return <Missing />;
+  if (props.value === null || props.value === undefined) return <Missing />;
   return (
     <span class="quantity">
-      {text}
+      <ShownNumber value={props.value} unit={props.unit} />
       {'\u00a0'}
       <span class="unit">{props.unit.shown}</span>
     </span>
   );
+}
+
+/** A moment stored in UTC, as utcText shows it, in a <time> element (machines read its datetime); or the missing mark. */
+export function UtcTime(props: { iso: string | null | undefined; precision?: TimePrecision }): SafeHtml {
+  if (!props.iso) return <Missing />;
+  return <time datetime={props.iso}>{utcText(props.iso, props.precision)}</time>;
 }
 
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(:\d{2}(\.\d+)?)?)$/;
@@ -52,15 +78,22 @@ export function KeyValue(props: { name: string; value: unknown }): SafeHtml {
   const { name, value } = props;
   const unit = unitOfKey(name)?.unit;
   if (!hasContent(value)) return <Missing />;
-  if (typeof value === 'number') return unit ? <Quantity value={value} unit={unit} /> : <span class="number">{formatNumber(value)}</span>;
+  if (typeof value === 'number') {
+    return unit ? (
+      <Quantity value={value} unit={unit} />
+    ) : (
+      <span class="number">
+        <ShownNumber value={value} />
+      </span>
+    );
+  }
   if (typeof value === 'boolean') return <span>{value ? 'yes' : 'no'}</span>;
   if (typeof value === 'string') return <span>{displayText(value)}</span>;
   if (Array.isArray(value)) {
     if (value.every((v) => !isRecord(v))) {
-      const parts = value.map((v) => (typeof v !== 'number' ? String(v) : unit ? formatValue(v, unit) : formatNumber(v)));
       return (
         <span>
-          {parts.join(', ')}
+          <ShownValues values={value} unit={unit} separator=", " />
           {unit ? <span class="unit">{` ${unit.shown}`}</span> : null}
         </span>
       );
