@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/config.js';
 import { sizeImportTask } from '../../src/ptsize/task.js';
-import { TaskRegistry } from '../../src/tasks/kind.js';
+import { defineTaskKind, TaskRegistry } from '../../src/tasks/kind.js';
 import { TaskWorker } from '../../src/tasks/worker.js';
 import { buildApp } from '../../src/web/app.js';
 import { listen } from '../../src/web/server.js';
@@ -19,8 +19,51 @@ import { signIn } from '../helpers/web.js';
 import { quietLog } from '../tasks/helpers.js';
 import { facts, importScenario, sizes } from './helpers.js';
 
-/** Enough rows for the import to take a few seconds, so its progress can be watched. */
+/** Enough rows for several batches, so the import has a part-way state to show. */
 const FILLER_ROWS = 150_000;
+
+/**
+ * The size import task, held before its next batch once it has reported progress part-way
+ * until `release` is called: the page is then bound to see it running whatever the machine's
+ * speed. Held outside a transaction, so the worker's progress writes still go through.
+ */
+function heldSizeImport(): { kind: typeof sizeImportTask; release: () => void } {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let holding = false;
+  const kind = defineTaskKind({
+    ...sizeImportTask,
+    run: (params, ctx) => {
+      const kysely = new Proxy(ctx.db.kysely, {
+        get(target, prop) {
+          if (prop !== 'transaction') {
+            // Kysely keeps its state in private fields, so its methods must run on the real object.
+            const value = Reflect.get(target, prop) as unknown;
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          }
+          return () => {
+            const builder = target.transaction();
+            return {
+              async execute<T>(fn: Parameters<typeof builder.execute<T>>[0]): Promise<T> {
+                if (holding) await released;
+                return builder.execute(fn);
+              },
+            };
+          };
+        },
+      });
+      return sizeImportTask.run(params, {
+        ...ctx,
+        db: { ...ctx.db, kysely, close: () => ctx.db.close() },
+        progress(fraction, message) {
+          ctx.progress(fraction, message);
+          if (fraction !== null && fraction > 0 && fraction < 1) holding = true;
+        },
+      });
+    },
+  });
+  return { kind, release };
+}
 
 async function writeUpload(path: string): Promise<void> {
   const out = createWriteStream(path);
@@ -39,6 +82,7 @@ describe.each(ENGINES)('patient size import in a browser on %s', (engine) => {
   let page: Page;
   let base: string;
   let ids: number[];
+  const held = heldSizeImport();
   const dir = mkdtempSync(join(tmpdir(), 'openrem-ptsize-browser-'));
   const problems: string[] = [];
 
@@ -47,7 +91,7 @@ describe.each(ENGINES)('patient size import in a browser on %s', (engine) => {
     ids = await importScenario(t.db);
     app = await buildApp({ db: t.db, config: configFromEnv(t.env), logger: quietLog });
     base = await listen(app, { host: '127.0.0.1', port: 0 });
-    worker = new TaskWorker({ db: t.db, dataDir: t.dataDir, kinds: new TaskRegistry([sizeImportTask]), log: quietLog, pollMs: 200 });
+    worker = new TaskWorker({ db: t.db, dataDir: t.dataDir, kinds: new TaskRegistry([held.kind]), log: quietLog, pollMs: 200 });
     await worker.start();
     const user = await signIn(t.db, { roles: ['importsize', 'view'] });
     browser = await launchBrowser();
@@ -87,6 +131,7 @@ describe.each(ENGINES)('patient size import in a browser on %s', (engine) => {
       undefined,
       { timeout: 30_000, polling: 100 },
     );
+    held.release();
     await page.waitForSelector('#size-import-status .task-state.done', { timeout: 90_000 });
     expect(await page.locator('.size-counts').innerText()).toBe(`${(FILLER_ROWS + 3).toLocaleString('en')} rows: 2 updated, 1 skipped, ${FILLER_ROWS.toLocaleString('en')} not found, 0 with errors`);
     const rows = page.locator('table.size-log tbody tr');
