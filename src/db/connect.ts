@@ -13,8 +13,16 @@ export interface Db {
   engine: Engine;
   /** PostgreSQL schema in use, when not the default one. */
   pgSchema?: string | undefined;
+  /** Set inside inOneTransaction: writes go into its open transaction, each under a savepoint. */
+  inTransaction?: boolean;
   close(): Promise<void>;
 }
+
+/**
+ * The open transaction of inOneTransaction was ended by the database itself (SQLite rolls a
+ * whole transaction back on some errors, such as a full disk): nothing written in it stays.
+ */
+export class TransactionLostError extends Error {}
 
 export interface OpenOptions {
   /** Folder for the embedded database (and media); used when databaseUrl is not set. */
@@ -133,6 +141,7 @@ export async function migrate(db: Db): Promise<string[]> {
  * writers of the same study with an advisory lock on `lockKey`.
  */
 export async function writeTransaction<T>(db: Db, lockKey: string | null, fn: (trx: Kysely<Database> | Transaction<Database>) => Promise<T>): Promise<T> {
+  if (db.inTransaction) return underSavepoint(db, lockKey, fn);
   if (db.engine === 'sqlite') {
     return db.kysely.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
@@ -141,7 +150,8 @@ export async function writeTransaction<T>(db: Db, lockKey: string | null, fn: (t
         await sql`commit`.execute(conn);
         return result;
       } catch (err) {
-        await sql`rollback`.execute(conn);
+        // SQLite ends the transaction itself on some errors (a full disk): the reason is `err`.
+        await sql`rollback`.execute(conn).catch(() => undefined);
         throw err;
       }
     });
@@ -150,4 +160,57 @@ export async function writeTransaction<T>(db: Db, lockKey: string | null, fn: (t
     if (lockKey) await sql`select pg_advisory_xact_lock(hashtext(${lockKey}))`.execute(trx);
     return fn(trx);
   });
+}
+
+/** One write inside an open transaction: undone alone when it fails. */
+async function underSavepoint<T>(db: Db, lockKey: string | null, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  const q = db.kysely;
+  await sql`savepoint write_step`.execute(q);
+  try {
+    if (lockKey && db.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${lockKey}))`.execute(q);
+    const result = await fn(q);
+    await sql`release savepoint write_step`.execute(q);
+    return result;
+  } catch (err) {
+    try {
+      await sql`rollback to savepoint write_step`.execute(q);
+      await sql`release savepoint write_step`.execute(q);
+    } catch (lost) {
+      throw new TransactionLostError(`the transaction was ended by the database: ${lost instanceof Error ? lost.message : String(lost)} (after: ${err instanceof Error ? err.message : String(err)})`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Runs `fn` with a Db whose writeTransaction calls share one transaction, committed when `fn`
+ * returns: a commit costs about as much as a small import, so bulk work commits in groups.
+ * Each write is still all-or-nothing on its own (a savepoint); a failed commit, or a
+ * transaction the database ended, throws and keeps nothing. The connection is held
+ * throughout (on SQLite, the only one), so callers keep `fn` short.
+ */
+export async function inOneTransaction<T>(db: Db, fn: (inside: Db) => Promise<T>): Promise<T> {
+  if (db.inTransaction) return fn(db);
+  const inside = (kysely: Kysely<Database>): Db => ({
+    kysely,
+    engine: db.engine,
+    pgSchema: db.pgSchema,
+    inTransaction: true,
+    close: () => Promise.reject(new Error('a connection lent to a transaction is not closed by its user')),
+  });
+  if (db.engine === 'sqlite') {
+    return db.kysely.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await fn(inside(conn));
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (err) {
+        // Already gone when SQLite ended it itself.
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+  return db.kysely.transaction().execute((trx) => fn(inside(trx)));
 }

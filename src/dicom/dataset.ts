@@ -15,6 +15,7 @@ import {
 } from './values.js';
 
 type Element = dicomParser.Element;
+const NO_ITEMS: readonly DicomDataset[] = [];
 type RawDataSet = dicomParser.DataSet;
 
 const TEXT_VRS = new Set(['SH', 'LO', 'ST', 'LT', 'UT', 'PN', 'UC']);
@@ -32,6 +33,7 @@ export class DicomDataset {
   readonly raw: RawDataSet;
   /** Specific Character Set in force for this data set (inherited by sequence items). */
   readonly charset: string | undefined;
+  private sequences: Map<string, readonly DicomDataset[]> | undefined;
 
   constructor(raw: RawDataSet, inheritedCharset?: string) {
     this.raw = raw;
@@ -62,6 +64,8 @@ export class DicomDataset {
   text(tag: string): string | null {
     const e = this.raw.elements[tag];
     if (!e || e.length === 0) return null;
+    const plain = plainAsciiValue(this.raw.byteArray, e.dataOffset, Math.min(e.dataOffset + e.length, this.raw.byteArray.length));
+    if (plain !== undefined) return plain;
     const bytes = this.bytesOf(e);
     if (!bytes) return null;
     const vr = this.vrOf(tag, e) ?? 'LO';
@@ -81,10 +85,13 @@ export class DicomDataset {
     return t == null ? [] : splitValues(t).filter((v) => v !== '');
   }
 
-  /** First component of a text value. */
+  /** First non-empty component of a text value. */
   string(tag: string): string | null {
-    const v = this.texts(tag)[0];
-    return v ?? null;
+    const t = this.text(tag);
+    if (t === null) return null;
+    // Most values have one component, already trimmed by text().
+    if (!t.includes('\\')) return t;
+    return splitValues(t).find((v) => v !== '') ?? null;
   }
 
   /** First numeric value, whatever the VR (DS, IS or binary); null when absent or unparsable. */
@@ -161,15 +168,19 @@ export class DicomDataset {
   }
 
   /** Items of a sequence, including private and UN-encoded sequences dicom-parser left unparsed. */
-  sequence(tag: string): DicomDataset[] {
+  sequence(tag: string): readonly DicomDataset[] {
+    // Extractors ask for the same sequences many times (each code, each measured value).
+    const cached = this.sequences?.get(tag);
+    if (cached) return cached;
     const e = this.raw.elements[tag];
-    if (!e) return [];
+    if (!e) return NO_ITEMS;
     const items = e.items ?? this.parseUnparsedSequence(e);
-    const out: DicomDataset[] = [];
+    const list: DicomDataset[] = [];
     for (const item of items) {
-      if (item.dataSet) out.push(new DicomDataset(item.dataSet, this.charset));
+      if (item.dataSet) list.push(new DicomDataset(item.dataSet, this.charset));
     }
-    return out;
+    (this.sequences ??= new Map()).set(tag, list);
+    return list;
   }
 
   /** First item of a sequence, or null. */
@@ -208,7 +219,39 @@ function isPlainAscii(bytes: Uint8Array): boolean {
   return true;
 }
 
+/** The padding trimValue strips, as far as ASCII goes: NUL, tab to carriage return, space. */
+function isAsciiPadding(b: number): boolean {
+  return b === 0x20 || b === 0 || (b >= 0x09 && b <= 0x0d);
+}
+
+/**
+ * Most values are short and plain ASCII, which reads the same in every character set and VR:
+ * such a value is trimmed and decoded straight from the bytes (null when only padding).
+ * Anything else gives undefined and takes the full decoding path.
+ */
+function plainAsciiValue(arr: Uint8Array, from: number, to: number): string | null | undefined {
+  let start = from;
+  let end = to;
+  while (end > start && isAsciiPadding(arr[end - 1]!)) end--;
+  while (start < end && isAsciiPadding(arr[start]!)) start++;
+  if (start === end) return null;
+  if (end - start > 128) return undefined;
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const b = arr[i]!;
+    if (b >= 0x80 || b === 0x1b) return undefined;
+    s += String.fromCharCode(b);
+  }
+  return s;
+}
+
 function latin1(bytes: Uint8Array): string {
+  // Most values are a few bytes long, where building the string here beats a Buffer round trip.
+  if (bytes.length <= 64) {
+    let s = '';
+    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
+  }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 

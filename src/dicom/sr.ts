@@ -50,13 +50,14 @@ export function readCode(ds: DicomDataset | null): Code | null {
 }
 
 function normalise(s: string): string {
-  return s.trim().replace(/\s+/g, ' ').toLowerCase();
+  const t = s.trim().toLowerCase();
+  // Runs of white space, or white space other than a space, are rare: test before replacing.
+  return /\s\s|[^\S ]/.test(t) ? t.replace(/\s+/g, ' ') : t;
 }
 
 // Concept lookups run for every sibling of every item: normalised meanings are computed once
-// per concept and once per code read.
+// per concept, and once per content item (SrItem.meaningKey).
 const conceptMeanings = new WeakMap<Concept, Set<string>>();
-const codeMeanings = new WeakMap<Code, string | null>();
 
 function meaningsOf(concept: Concept): Set<string> {
   let set = conceptMeanings.get(concept);
@@ -67,20 +68,14 @@ function meaningsOf(concept: Concept): Set<string> {
   return set;
 }
 
-function normalisedMeaning(code: Code): string | null {
-  let m = codeMeanings.get(code);
-  if (m === undefined) {
-    m = code.meaning == null ? null : normalise(code.meaning);
-    codeMeanings.set(code, m);
-  }
-  return m;
+function matches(code: Code | null, meaningKey: string | null, concept: Concept): boolean {
+  if (!code) return false;
+  if (code.value !== '' && concept.codes.includes(code.value)) return true;
+  return meaningKey !== null && meaningsOf(concept).has(meaningKey);
 }
 
 export function codeMatches(code: Code | null, concept: Concept): boolean {
-  if (!code) return false;
-  if (code.value !== '' && concept.codes.includes(code.value)) return true;
-  const m = normalisedMeaning(code);
-  return m !== null && meaningsOf(concept).has(m);
+  return matches(code, code?.meaning == null ? null : normalise(code.meaning), concept);
 }
 
 export interface Measurement {
@@ -88,13 +83,21 @@ export interface Measurement {
   unit: Code | null;
 }
 
+interface ConceptIndex {
+  codes: Map<string, number[]>;
+  meanings: Map<string, number[]>;
+}
+
+const NONE: readonly number[] = [];
+
 /** One content item of an SR tree. Children are read lazily and cached. */
 export class SrItem {
   readonly ds: DicomDataset;
   private kids: SrItem[] | undefined;
   // Lookups by concept test every sibling's concept name: decode each one once.
   private conceptCache: Code | null | undefined;
-  private byConcept: Map<string, number[]> | undefined;
+  private meaningCache: string | null | undefined;
+  private byConcept: ConceptIndex | undefined;
 
   constructor(ds: DicomDataset) {
     this.ds = ds;
@@ -113,8 +116,17 @@ export class SrItem {
     return this.conceptCache;
   }
 
+  /** The concept name's meaning, normalised for comparison. */
+  private get meaningKey(): string | null {
+    if (this.meaningCache === undefined) {
+      const meaning = this.concept?.meaning;
+      this.meaningCache = meaning == null ? null : normalise(meaning);
+    }
+    return this.meaningCache;
+  }
+
   is(concept: Concept): boolean {
-    return codeMatches(this.concept, concept);
+    return matches(this.concept, this.meaningKey, concept);
   }
 
   get children(): SrItem[] {
@@ -123,35 +135,48 @@ export class SrItem {
   }
 
   /**
-   * Children by concept key ("#code value", "=normalised meaning"), built on first lookup:
-   * interventional reports have hundreds of events and each event is searched for dozens of
-   * concepts.
+   * Children by code value and by normalised meaning, built on first lookup: interventional
+   * reports have hundreds of events and each event is searched for dozens of concepts.
    */
-  private index(): Map<string, number[]> {
+  private index(): ConceptIndex {
     if (this.byConcept) return this.byConcept;
-    const map = new Map<string, number[]>();
-    const add = (key: string, at: number) => {
+    const index: ConceptIndex = { codes: new Map(), meanings: new Map() };
+    const add = (map: Map<string, number[]>, key: string, at: number) => {
       const list = map.get(key);
       if (!list) map.set(key, [at]);
-      else if (list[list.length - 1] !== at) list.push(at);
+      else list.push(at);
     };
-    this.children.forEach((child, at) => {
-      const code = child.concept;
-      if (!code) return;
-      if (code.value) add(`#${code.value}`, at);
-      const m = normalisedMeaning(code);
-      if (m !== null) add(`=${m}`, at);
-    });
-    this.byConcept = map;
-    return map;
+    const kids = this.children;
+    for (let at = 0; at < kids.length; at++) {
+      const kid = kids[at]!;
+      const code = kid.concept;
+      if (!code) continue;
+      if (code.value) add(index.codes, code.value, at);
+      const m = kid.meaningKey;
+      if (m !== null) add(index.meanings, m, at);
+    }
+    this.byConcept = index;
+    return index;
   }
 
-  private positions(concept: Concept): number[] {
+  /** Positions of the children with this concept, in tree order. */
+  private positions(concept: Concept): readonly number[] {
     const index = this.index();
-    const found = new Set<number>();
-    for (const c of concept.codes) for (const at of index.get(`#${c}`) ?? []) found.add(at);
-    for (const m of meaningsOf(concept)) for (const at of index.get(`=${m}`) ?? []) found.add(at);
-    return [...found].sort((a, b) => a - b);
+    let found: readonly number[] | undefined;
+    let merged = false;
+    const take = (list: readonly number[] | undefined) => {
+      if (!list || list === found) return;
+      if (!found) found = list;
+      else {
+        found = [...found, ...list];
+        merged = true;
+      }
+    };
+    for (const c of concept.codes) take(index.codes.get(c));
+    for (const m of meaningsOf(concept)) take(index.meanings.get(m));
+    if (!found) return NONE;
+    // A child matched by code and by meaning is one child.
+    return merged ? [...new Set(found)].sort((a, b) => a - b) : found;
   }
 
   /** First direct child with this concept. */

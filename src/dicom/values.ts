@@ -1,13 +1,28 @@
 // Parsers for DICOM value representations as vendors really write them: padded with spaces
 // or NULs, empty, multi-valued with backslashes, decimal commas, two-digit fractions.
 
-/** Strips the padding DICOM allows (trailing spaces and NULs) and leading spaces. */
+/** NUL or what a regular expression's \\s matches (Unicode white space, incl. NBSP and BOM). */
+function isPadding(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || c === 0 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * Strips the padding DICOM allows (trailing spaces and NULs) and leading spaces. Called for
+ * every value read, so it scans character codes instead of running two regular expressions.
+ */
 export function trimValue(s: string): string {
-  return s.replace(/[\s\0]+$/u, '').replace(/^[\s\0]+/u, '');
+  let start = 0;
+  let end = s.length;
+  while (end > 0 && isPadding(s.charCodeAt(end - 1))) end--;
+  while (start < end && isPadding(s.charCodeAt(start))) start++;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /** Splits a multi-valued text value; empty components are kept as empty strings. */
 export function splitValues(s: string): string[] {
+  if (!s.includes('\\')) return [trimValue(s)];
   return s.split('\\').map(trimValue);
 }
 

@@ -3,7 +3,7 @@
 // file; every failure becomes a reason.
 import type { Logger } from 'pino';
 import { DamagedDicomError, NotDicomError, readDicomFile, type ParsedDicom } from '../dicom/read.js';
-import type { Db } from '../db/connect.js';
+import { inOneTransaction, TransactionLostError, type Db } from '../db/connect.js';
 import { ioReason } from '../io-errors.js';
 import { extractFromDataset, type ExtractorKind } from '../extract/index.js';
 import type { SiteSettings } from '../settings/site.js';
@@ -58,6 +58,8 @@ async function classifyAndStore(db: Db, settings: SiteSettings, file: string, re
     if (report.warnings?.length) result.warnings = report.warnings;
     return { result, kind: outcome.kind, dicom: true };
   } catch (err) {
+    // The whole group's transaction is gone: the group is stored again, so no outcome here.
+    if (err instanceof TransactionLostError) throw err;
     if (err instanceof RefusedReportError) return { result: { file, status: 'failed', message: err.message, modality: report.modality }, kind: outcome.kind, dicom: true };
     return { result: { file, status: 'failed', message: `could not store: ${err instanceof Error ? err.message : String(err)}` }, kind: outcome.kind, dicom: true };
   }
@@ -70,12 +72,9 @@ export function startReading(file: string): Promise<ParsedDicom> {
   return reading;
 }
 
-/**
- * Imports one file. `reading` lets a caller start reading the next file while this one is
- * stored (see importFiles).
- */
-export async function importFile(db: Db, settings: SiteSettings, file: string, opts: ImportOptions = {}, reading: Promise<ParsedDicom> = startReading(file)): Promise<FileResult> {
-  const { result, kind, dicom, detail } = await classifyAndStore(db, settings, file, reading);
+/** After the store is committed: quarantine a failed file, delete an imported one if configured, log. */
+async function settle(classified: Classified, file: string, settings: SiteSettings, opts: ImportOptions): Promise<FileResult> {
+  const { result, kind, dicom, detail } = classified;
   const log = opts.logger;
   if (result.status === 'failed') {
     log?.warn({ file, reason: result.message, kind, ...(detail ? { parser: detail } : {}) }, 'import failed');
@@ -104,16 +103,59 @@ export async function importFile(db: Db, settings: SiteSettings, file: string, o
   return result;
 }
 
-/** Imports files in order, reading each file's header while the previous one is stored. */
+/**
+ * Imports one file. `reading` lets a caller start reading the next file while this one is
+ * stored.
+ */
+export async function importFile(db: Db, settings: SiteSettings, file: string, opts: ImportOptions = {}, reading: Promise<ParsedDicom> = startReading(file)): Promise<FileResult> {
+  return settle(await classifyAndStore(db, settings, file, reading), file, settings, opts);
+}
+
+/**
+ * A group of files is stored in one transaction: committing each small report alone would
+ * take as long as reading, extracting and storing it. A group ends at this many files or
+ * after this long, so results still appear several times a second.
+ */
+const GROUP_FILES = 64;
+const GROUP_MS = 200;
+
+/**
+ * Imports files in order, reading each file's header while the previous one is stored.
+ * Files are stored in groups (one commit each); a file's result is given, and its source
+ * deleted or quarantined, only once its group is committed. When a group cannot be committed,
+ * its files are stored again one by one, so each gets its own outcome.
+ */
 export async function importFiles(db: Db, settings: SiteSettings, files: readonly string[], opts: ImportOptions, onResult: (r: FileResult) => void): Promise<FileResult[]> {
   const results: FileResult[] = [];
-  let next = files.length > 0 ? startReading(files[0]!) : null;
-  for (let i = 0; i < files.length; i++) {
-    const reading = next!;
-    next = i + 1 < files.length ? startReading(files[i + 1]!) : null;
-    const r = await importFile(db, settings, files[i]!, opts, reading);
-    results.push(r);
-    onResult(r);
+  // The next file is read while this one is extracted and stored.
+  let next: Promise<ParsedDicom> | null = files.length > 0 ? startReading(files[0]!) : null;
+  let i = 0;
+  while (i < files.length) {
+    const first = i;
+    let group: Classified[];
+    try {
+      group = await inOneTransaction(db, async (inside) => {
+        const stored: Classified[] = [];
+        const started = Date.now();
+        do {
+          const reading = next!;
+          const file = files[i++]!;
+          next = i < files.length ? startReading(files[i]!) : null;
+          stored.push(await classifyAndStore(inside, settings, file, reading));
+        } while (i < files.length && stored.length < GROUP_FILES && Date.now() - started < GROUP_MS);
+        return stored;
+      });
+    } catch (err) {
+      opts.logger?.warn({ err: String(err), files: i - first }, 'a group of imported files could not be committed; storing them one by one');
+      const last = i;
+      group = [];
+      for (let k = first; k < last; k++) group.push(await classifyAndStore(db, settings, files[k]!, startReading(files[k]!)));
+    }
+    for (let k = 0; k < group.length; k++) {
+      const r = await settle(group[k]!, files[first + k]!, settings, opts);
+      results.push(r);
+      onResult(r);
+    }
   }
   return results;
 }
