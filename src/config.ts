@@ -22,6 +22,11 @@ export interface AppConfig {
    * it used https (Secure cookies) come from the proxy's headers.
    */
   trustProxy: TrustProxy;
+  /**
+   * Worker threads that read and extract files for a bulk import (0: the main thread does it
+   * all); undefined picks one per core but one, at most four.
+   */
+  importThreads: number | undefined;
 }
 
 const PROXY_GROUPS = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -50,6 +55,14 @@ export function parseTrustProxy(text: string | undefined): TrustProxy {
   return entries;
 }
 
+/** OPENREM_IMPORT_THREADS: a whole number from 0 to 64, or empty for the default. */
+export function parseImportThreads(text: string | undefined): number | undefined {
+  const value = text?.trim() ?? '';
+  if (value === '') return undefined;
+  if (!/^\d{1,2}$/.test(value) || Number(value) > 64) throw new Error(`OPENREM_IMPORT_THREADS must be a whole number from 0 to 64 (0: no worker threads); "${value}" is not`);
+  return Number(value);
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const url = env.DATABASE_URL?.trim();
   if (url && !/^postgres(ql)?:\/\//.test(url)) {
@@ -60,5 +73,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: url || undefined,
     pgSchema: env.OPENREM_PG_SCHEMA?.trim() || undefined,
     trustProxy: parseTrustProxy(env.OPENREM_TRUST_PROXY),
+    importThreads: parseImportThreads(env.OPENREM_IMPORT_THREADS),
   };
 }

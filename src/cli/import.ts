@@ -72,7 +72,7 @@ export async function runImport(args: string[]): Promise<number> {
       }
       const progress = new Progress(files.length, 'files');
       results.push(
-        ...(await importFiles(db, settings, files, { dataDir: config.dataDir, logger }, (r) => {
+        ...(await importFiles(db, settings, files, { dataDir: config.dataDir, logger, threads: config.importThreads }, (r) => {
           emit(r, progress);
           progress.tick();
         })),

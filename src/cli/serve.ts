@@ -35,9 +35,11 @@ export async function runServe(args: string[]): Promise<number> {
     const others = isWildcardHost(opts.host) ? urlsFor(opts.host, Number(new URL(url).port)).filter((u) => u !== url) : [];
     const all = isWildcardHost(opts.host) ? ` (all network interfaces${others.length ? `; also ${others.join(' ')}` : ''})` : '';
     const tasks = worker ? `tasks run here, ${worker.worker.concurrency} at a time` : 'tasks run by openrem worker';
+    // Listening for Ctrl+C before saying so: a stop sent on seeing the line is handled.
+    const stopped = waitForStop();
     console.log(`OpenREM ${version()} web interface: ${url}${all}, ${db.engine} database, ${tasks}; logs in ${config.dataDir}/logs. Press Ctrl+C to stop.`);
     if ((await countUsers(db.kysely)) === 0) console.log('No user accounts yet: create the first administrator with "openrem users create NAME --admin", then sign in.');
-    const signal = await waitForStop();
+    const signal = await stopped;
     console.log(`${signal}: stopping`);
     await worker?.stop(`the server was stopped (${signal})`);
     await app.close();

@@ -114,11 +114,13 @@ export async function runWorker(args: string[]): Promise<number> {
   return withDatabase(async (db, config) => {
     const running = await startWorker(db, config, settings);
     const kinds = productTaskKinds.names();
+    // Listening for Ctrl+C before saying so: a stop sent on seeing the line is handled.
+    const stopped = waitForStop();
     console.log(
       `OpenREM ${version()} task worker: up to ${settings.concurrency} task${settings.concurrency > 1 ? 's' : ''} at a time ` +
         `(${kinds.length ? kinds.join(', ') : 'no task kinds'}), ${db.engine} database; logs in ${config.dataDir}/logs. Press Ctrl+C to stop.`,
     );
-    const signal = await waitForStop();
+    const signal = await stopped;
     console.log(`${signal}: stopping; running tasks are finished or queued again`);
     await running.stop(`the worker was stopped (${signal})`);
     return 0;

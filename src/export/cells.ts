@@ -67,8 +67,12 @@ export function within<T, P>(columns: readonly Column<P>[], part: (row: T) => P 
   }));
 }
 
-/** Mean of the values that are numbers and not zero (per-pulse lists hold zeros for pulses without a reading). */
+/**
+ * Mean of the values that are numbers and not zero (per-pulse lists hold zeros for pulses
+ * without a reading), to 12 significant digits: readings have far fewer, and a sum of binary
+ * fractions would otherwise show as 34.040000000000006 in a spreadsheet.
+ */
 export function meanOfReadings(values: readonly (number | null | undefined)[] | undefined): number | null {
   const readings = (values ?? []).filter((v): v is number => typeof v === 'number' && v !== 0 && Number.isFinite(v));
-  return readings.length ? readings.reduce((a, b) => a + b, 0) / readings.length : null;
+  return readings.length ? Number((readings.reduce((a, b) => a + b, 0) / readings.length).toPrecision(12)) : null;
 }

@@ -91,18 +91,26 @@ export async function writeNhsbspCsv(job: NhsbspJob, path: string): Promise<Tabl
   try {
     for (const line of csvPreamble(job.heading)) await file.row(line);
     await file.row(NHSBSP_HEADER);
+    // Patients are numbered 1, 2, 3… over the studies with a row in the audit: a study whose
+    // every exposure is left out (a specimen, a biopsy) takes no number.
     let patient = 0;
+    let done = 0;
     for await (const page of studyPages<ProjectionDose, ProjectionEvent>(job.selection, { pageSize: 500 })) {
       job.signal.throwIfAborted();
       for (const study of page) {
-        patient++;
+        done++;
         const used = new Set<string>();
+        let rows = 0;
         for (const event of study.events) {
-          const row = auditRow(event, patient, study.row.patient_age_years, used);
-          if (row) await file.row(row);
+          const row = auditRow(event, patient + 1, study.row.patient_age_years, used);
+          if (row) {
+            await file.row(row);
+            rows++;
+          }
         }
+        if (rows) patient++;
       }
-      job.progress(total ? patient / total : 1, `${countText(patient)} of ${countText(total)} studies written`);
+      job.progress(total ? done / total : 1, `${countText(done)} of ${countText(total)} studies read, ${countText(patient)} in the audit`);
     }
     await file.close();
     return { studies: patient };

@@ -2,13 +2,13 @@
 // source file (delete when configured, quarantine on failure). Nothing here throws for a bad
 // file; every failure becomes a reason.
 import type { Logger } from 'pino';
-import { DamagedDicomError, NotDicomError, readDicomFile, type ParsedDicom } from '../dicom/read.js';
 import { inOneTransaction, TransactionLostError, type Db } from '../db/connect.js';
-import { ioReason } from '../io-errors.js';
-import { extractFromDataset, type ExtractorKind } from '../extract/index.js';
+import type { ExtractorKind } from '../extract/index.js';
 import type { SiteSettings } from '../settings/site.js';
 import { deleteIfConfigured, quarantine } from './file-disposition.js';
+import { ExtractPool } from './extract-pool.js';
 import { ingestReport, RefusedReportError } from './ingest.js';
+import { readAndExtract, type FileReading } from './read-extract.js';
 
 export type FileStatus = 'imported' | 'merged' | 'duplicate' | 'not-dose' | 'failed';
 
@@ -29,6 +29,8 @@ export interface ImportOptions {
   /** Data folder holding the quarantine; without it failed files are only reported. */
   dataDir?: string;
   logger?: Logger;
+  /** Worker threads for reading and extracting (importFiles only); see AppConfig.importThreads. */
+  threads?: number | undefined;
 }
 
 interface Classified {
@@ -39,18 +41,10 @@ interface Classified {
   detail?: string;
 }
 
-async function classifyAndStore(db: Db, settings: SiteSettings, file: string, reading: Promise<ParsedDicom>): Promise<Classified> {
-  let parsed: ParsedDicom;
-  try {
-    parsed = await reading;
-  } catch (err) {
-    if (err instanceof NotDicomError) return { result: { file, status: 'failed', message: err.message }, kind: null, dicom: false };
-    if (err instanceof DamagedDicomError) return { result: { file, status: 'failed', message: err.message }, kind: null, dicom: true, ...(err.detail ? { detail: err.detail } : {}) };
-    return { result: { file, status: 'failed', message: `cannot read file: ${ioReason(err)}` }, kind: null, dicom: false };
-  }
-  const outcome = extractFromDataset(parsed);
+async function classifyAndStore(db: Db, settings: SiteSettings, file: string, reading: Promise<FileReading>): Promise<Classified> {
+  const outcome = await reading;
   if (outcome.status === 'not-dose') return { result: { file, status: 'not-dose', message: outcome.reason }, kind: null, dicom: true };
-  if (outcome.status === 'failed') return { result: { file, status: 'failed', message: outcome.reason }, kind: outcome.kind ?? null, dicom: true, ...(outcome.detail ? { detail: outcome.detail } : {}) };
+  if (outcome.status === 'failed') return { result: { file, status: 'failed', message: outcome.reason }, kind: outcome.kind, dicom: outcome.dicom, ...(outcome.detail ? { detail: outcome.detail } : {}) };
   const report = outcome.report;
   try {
     const stored = await ingestReport(db, settings, report);
@@ -63,13 +57,6 @@ async function classifyAndStore(db: Db, settings: SiteSettings, file: string, re
     if (err instanceof RefusedReportError) return { result: { file, status: 'failed', message: err.message, modality: report.modality }, kind: outcome.kind, dicom: true };
     return { result: { file, status: 'failed', message: `could not store: ${err instanceof Error ? err.message : String(err)}` }, kind: outcome.kind, dicom: true };
   }
-}
-
-/** Starts reading a file's header; errors surface when the import awaits it. */
-export function startReading(file: string): Promise<ParsedDicom> {
-  const reading = readDicomFile(file);
-  reading.catch(() => undefined);
-  return reading;
 }
 
 /** After the store is committed: quarantine a failed file, delete an imported one if configured, log. */
@@ -103,12 +90,9 @@ async function settle(classified: Classified, file: string, settings: SiteSettin
   return result;
 }
 
-/**
- * Imports one file. `reading` lets a caller start reading the next file while this one is
- * stored.
- */
-export async function importFile(db: Db, settings: SiteSettings, file: string, opts: ImportOptions = {}, reading: Promise<ParsedDicom> = startReading(file)): Promise<FileResult> {
-  return settle(await classifyAndStore(db, settings, file, reading), file, settings, opts);
+/** Imports one file. */
+export async function importFile(db: Db, settings: SiteSettings, file: string, opts: ImportOptions = {}): Promise<FileResult> {
+  return settle(await classifyAndStore(db, settings, file, readAndExtract(file)), file, settings, opts);
 }
 
 /**
@@ -119,16 +103,43 @@ export async function importFile(db: Db, settings: SiteSettings, file: string, o
 const GROUP_FILES = 64;
 const GROUP_MS = 200;
 
+/** Below this many files, starting worker threads costs more than it saves. */
+const POOL_MIN_FILES = 16;
+
 /**
- * Imports files in order, reading each file's header while the previous one is stored.
- * Files are stored in groups (one commit each); a file's result is given, and its source
- * deleted or quarantined, only once its group is committed. When a group cannot be committed,
- * its files are stored again one by one, so each gets its own outcome.
+ * Imports files in order. Files are read and extracted ahead of storing, in worker threads
+ * when there are enough of them (extract-pool.ts), and stored in groups (one commit each); a
+ * file's result is given, and its source deleted or quarantined, only once its group is
+ * committed. When a group cannot be committed, its files are stored again one by one, so each
+ * gets its own outcome.
  */
 export async function importFiles(db: Db, settings: SiteSettings, files: readonly string[], opts: ImportOptions, onResult: (r: FileResult) => void): Promise<FileResult[]> {
+  const pool = files.length >= POOL_MIN_FILES ? ExtractPool.start({ ...(opts.logger ? { log: opts.logger } : {}), ...(opts.threads !== undefined ? { size: opts.threads } : {}) }) : null;
+  try {
+    return await importInGroups(db, settings, files, opts, onResult, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function importInGroups(db: Db, settings: SiteSettings, files: readonly string[], opts: ImportOptions, onResult: (r: FileResult) => void, pool: ExtractPool | null): Promise<FileResult[]> {
   const results: FileResult[] = [];
-  // The next file is read while this one is extracted and stored.
-  let next: Promise<ParsedDicom> | null = files.length > 0 ? startReading(files[0]!) : null;
+  // Without workers, the next file is read while this one is stored; with them, enough files
+  // are in hand that no worker waits.
+  const depth = pool ? pool.size * 4 : 1;
+  const ahead = new Map<number, Promise<FileReading>>();
+  const reading = (k: number): Promise<FileReading> => {
+    for (let j = k; j < Math.min(files.length, k + depth + 1); j++) {
+      if (ahead.has(j)) continue;
+      const r = pool ? pool.extract(files[j]!) : readAndExtract(files[j]!);
+      // Failures are outcomes, not rejections; this keeps an early unexpected one from going unobserved.
+      r.catch(() => undefined);
+      ahead.set(j, r);
+    }
+    const r = ahead.get(k)!;
+    ahead.delete(k);
+    return r;
+  };
   let i = 0;
   while (i < files.length) {
     const first = i;
@@ -138,18 +149,15 @@ export async function importFiles(db: Db, settings: SiteSettings, files: readonl
         const stored: Classified[] = [];
         const started = Date.now();
         do {
-          const reading = next!;
-          const file = files[i++]!;
-          next = i < files.length ? startReading(files[i]!) : null;
-          stored.push(await classifyAndStore(inside, settings, file, reading));
+          const k = i++;
+          stored.push(await classifyAndStore(inside, settings, files[k]!, reading(k)));
         } while (i < files.length && stored.length < GROUP_FILES && Date.now() - started < GROUP_MS);
         return stored;
       });
     } catch (err) {
       opts.logger?.warn({ err: String(err), files: i - first }, 'a group of imported files could not be committed; storing them one by one');
-      const last = i;
       group = [];
-      for (let k = first; k < last; k++) group.push(await classifyAndStore(db, settings, files[k]!, startReading(files[k]!)));
+      for (let k = first; k < i; k++) group.push(await classifyAndStore(db, settings, files[k]!, readAndExtract(files[k]!)));
     }
     for (let k = 0; k < group.length; k++) {
       const r = await settle(group[k]!, files[first + k]!, settings, opts);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { shownNumber } from '../../src/export/cells.js';
+import { meanOfReadings, shownNumber } from '../../src/export/cells.js';
 import { csvField, csvLine } from '../../src/export/csv.js';
 import { describeFilter, filterLine } from '../../src/export/describe.js';
 import { exportFileName, exportFilePath } from '../../src/export/paths.js';
@@ -115,6 +115,15 @@ describe('X-ray values as physicists write them', () => {
     expect(elementSymbol('Copper or Copper compound')).toBe('Cu');
     expect(elementSymbol('Unobtainium')).toBe('Unobtainium');
     expect(filterThicknesses([{ material: 'Copper', thicknessMinimumMm: 0.1, thicknessMaximumMm: 0.3 }, { material: 'Aluminum', thicknessMinimumMm: 1, thicknessMaximumMm: null }])).toBe('0.2 | 1');
+  });
+
+  it('gives the mean of per-pulse readings without float noise, leaving out pulses without a reading', () => {
+    // The plain mean of these is 0.15000000000000002.
+    expect(meanOfReadings([0.1, 0.2])).toBe(0.15);
+    expect(meanOfReadings([81.3, 81.3, 81.4])).toBe(81.3333333333);
+    expect(meanOfReadings([70, 0, 72, null])).toBe(71);
+    expect(meanOfReadings([0, null])).toBeNull();
+    expect(meanOfReadings(undefined)).toBeNull();
   });
 
   it('codes mammography views for the NHSBSP audit and leaves out specimens and biopsies', () => {

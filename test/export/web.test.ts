@@ -13,6 +13,7 @@ import { parseSettings } from '../../src/settings/site.js';
 import { saveSettings } from '../../src/settings/store.js';
 import { TaskWorker } from '../../src/tasks/index.js';
 import { buildApp } from '../../src/web/app.js';
+import { fileSizeText } from '../../src/web/file-size.js';
 import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
 import { postForm, requester, signIn, type TestUser } from '../helpers/web.js';
 import { quietLog, waitForState } from '../tasks/helpers.js';
@@ -93,8 +94,10 @@ describe.each(ENGINES)('exports on the web (%s)', (engine) => {
     expect(row).toContain('CT export (XLSX): Study description contains: thorax');
     expect(row).toContain(`href="/exports/${id}/download"`);
     expect(row).toMatch(/<td class="num">1<\/td>/);
-    expect(row).toMatch(/\d+(\.\d)? KB/);
     const file = await getExportFile(t.db, id);
+    // Sizes as every page shows them (binary multiples, named as such).
+    expect(row).toContain(`<td class="num nowrap">${fileSizeText(file!.sizeBytes)}</td>`);
+    expect(row).toMatch(/<td class="num nowrap">\d+(\.\d)? KiB<\/td>/);
     const res = await requester(app, exporter)(`/exports/${id}/download`);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');

@@ -75,7 +75,7 @@ describe.each(ENGINES)('quarantine page on %s', (engine) => {
     };
     const brokenNote = (await readNote(broken))!;
     expect(row(broken)).toContain(`<time datetime="${brokenNote.quarantinedAt}">`);
-    expect(row(broken)).toContain(`<td>${join(sources, 'broken.dcm')}<span class="note">kept as ${entryId(broken)}, 1 KiB</span></td>`);
+    expect(row(broken)).toContain(`<td>${join(sources, 'broken.dcm')}<span class="note">kept as ${entryId(broken)}, 700 bytes</span></td>`);
     expect(row(broken)).toContain(`<td>${brokenReason.replace(/"/g, '&quot;')}</td><td class="num">1</td>`);
     expect(row(repairable)).toContain('<time datetime="2024-03-04T05:06:07.089Z">2024-03-04 05:06:07 UTC</time>');
     expect(row(repairable)).toContain(`<td>${join(sources, 'later.dcm')}<span class="note">kept as 2024-03-04/20240304050607089-later.dcm, `);

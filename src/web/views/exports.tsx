@@ -3,6 +3,7 @@
 // progress and an abort button, finished files to download or delete, and recent failures.
 import { h, type SafeHtml } from '../jsx.js';
 import type { ExportFile } from '../../export/files.js';
+import { fileSizeText } from '../file-size.js';
 import { formatsFor, formatTakesPid, FORMAT_LABELS } from '../../export/kinds.js';
 import type { ModalitySpec } from '../../query/modalities.js';
 import type { ListQuery } from '../../query/studies.js';
@@ -11,7 +12,7 @@ import { may, type PageContext } from '../page.js';
 import { listParams } from '../urls.js';
 import { CsrfField } from './forms.js';
 import { Layout } from './layout.js';
-import { AbortButton, TaskScript, TaskStatus } from './tasks.js';
+import { AbortButton, TaskNameCell, TaskOwnerCell, TaskScript, TaskStatus, TaskTimeCell } from './tasks.js';
 import { UtcTime } from './values.js';
 
 export const EXPORTS_PATH = '/exports';
@@ -74,17 +75,6 @@ export function OpenSkinButton(props: { ctx: PageContext; studyId: number }): Sa
 }
 
 /** 1536 → "1.5 KB": the size people read, in powers of 1024. */
-export function sizeText(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
 export function durationText(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   const s = ms / 1000;
@@ -108,11 +98,9 @@ function LiveTable(props: { ctx: PageContext; tasks: readonly TaskRecord[]; show
       <tbody>
         {props.tasks.map((task) => (
           <tr data-task-row={task.id}>
-            <td>
-              <span class="task-id">#{task.id}</span> {task.label}
-            </td>
-            {props.showOwner ? <td>{task.startedBy.name ?? <span class="missing">system</span>}</td> : null}
-            <td class="nowrap"><UtcTime iso={task.createdAt} /></td>
+            <TaskNameCell task={task} />
+            {props.showOwner ? <TaskOwnerCell task={task} /> : null}
+            <TaskTimeCell iso={task.createdAt} />
             <td>
               <TaskStatus task={task} />
             </td>
@@ -171,7 +159,7 @@ function FileTable(props: { ctx: PageContext; files: readonly ExportFile[]; show
               {props.showOwner ? <td>{f.startedBy.name ?? <span class="missing">system</span>}</td> : null}
               <td class="nowrap"><UtcTime iso={f.finishedAt} /></td>
               <td class="num">{f.studies}</td>
-              <td class="num nowrap">{sizeText(f.sizeBytes)}</td>
+              <td class="num nowrap">{fileSizeText(f.sizeBytes)}</td>
               <td class="num nowrap">{durationText(f.durationMs)}</td>
               <td>
                 {f.includesPid && !pid ? (
@@ -214,11 +202,9 @@ function ProblemTable(props: { tasks: readonly TaskRecord[]; showOwner: boolean 
         <tbody>
           {props.tasks.map((task) => (
             <tr data-task-row={task.id}>
-              <td>
-                <span class="task-id">#{task.id}</span> {task.label}
-              </td>
-              {props.showOwner ? <td>{task.startedBy.name ?? <span class="missing">system</span>}</td> : null}
-              <td class="nowrap"><UtcTime iso={task.finishedAt} /></td>
+              <TaskNameCell task={task} />
+              {props.showOwner ? <TaskOwnerCell task={task} /> : null}
+              <TaskTimeCell iso={task.finishedAt} />
               <td>
                 <span class={`task-state ${task.state}`}>{task.state}</span>
                 {task.reason ? <span class="note task-reason">{task.reason}</span> : null}

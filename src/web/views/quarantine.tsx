@@ -1,6 +1,7 @@
 // The quarantine page (administrators): files that failed to import, why, and what can be done.
 import { h, type SafeHtml } from '../jsx.js';
 import type { TaskRecord } from '../../tasks/index.js';
+import { fileSizeText } from '../file-size.js';
 import type { PageContext } from '../page.js';
 import { STATIC_PREFIX } from '../urls.js';
 import { CsrfField } from './forms.js';
@@ -22,10 +23,6 @@ export interface QuarantineEntry {
   reason: string | null;
   attempts: number | null;
   kind: string | null;
-}
-
-function size(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function RetrySummary(props: { task: TaskRecord }): SafeHtml | null {
@@ -103,7 +100,7 @@ export function QuarantinePage(props: {
                   <td>
                     {e.originalPath ?? <Missing />}
                     <span class="note">
-                      kept as {e.id}, {size(e.bytes)}
+                      kept as {e.id}, {fileSizeText(e.bytes)}
                       {e.kind ? `, ${e.kind}` : ''}
                     </span>
                   </td>

@@ -1,6 +1,6 @@
 // Background tasks: the administrators' page of queued, running and recent tasks, and the
 // pieces other pages use to show a task of theirs (its live status, an abort button).
-import { h, type SafeHtml } from '../jsx.js';
+import { h, type Child, type SafeHtml } from '../jsx.js';
 import type { TaskRecord } from '../../tasks/index.js';
 import type { PageContext } from '../page.js';
 import { STATIC_PREFIX } from '../urls.js';
@@ -69,6 +69,30 @@ export function AbortButton(props: { ctx: PageContext; task: TaskRecord; next: s
   );
 }
 
+/** A task as every task table names it: "#12 label", and anything said about it below. */
+export function TaskNameCell(props: { task: TaskRecord; children?: Child }): SafeHtml {
+  return (
+    <td>
+      <span class="task-id">#{props.task.id}</span> {props.task.label}
+      {props.children}
+    </td>
+  );
+}
+
+/** Who asked for a task; tasks nobody asked for (clean-ups, recoveries) are the system's. */
+export function TaskOwnerCell(props: { task: TaskRecord }): SafeHtml {
+  return <td>{props.task.startedBy.name ?? <span class="missing">system</span>}</td>;
+}
+
+/** A task's time stamp (queued, started, ended), in UTC. */
+export function TaskTimeCell(props: { iso: string | null }): SafeHtml {
+  return (
+    <td class="nowrap">
+      <UtcTime iso={props.iso} />
+    </td>
+  );
+}
+
 function Outcome(props: { task: TaskRecord }): SafeHtml | null {
   const { task } = props;
   if (task.state === 'done' && task.result !== null) return <code class="task-result">{JSON.stringify(task.result)}</code>;
@@ -93,20 +117,15 @@ function TaskTable(props: { ctx: PageContext; tasks: readonly TaskRecord[]; fini
       <tbody>
         {props.tasks.map((task) => (
           <tr data-task-row={task.id}>
-            <td>
-              <span class="task-id">#{task.id}</span> {task.label}
+            <TaskNameCell task={task}>
               <span class="note">
                 {task.kind}
                 {task.attempts > 1 ? `, attempt ${task.attempts} of ${task.maxAttempts}` : ''}
               </span>
-            </td>
-            <td>{task.startedBy.name ?? <span class="missing">system</span>}</td>
-            <td class="nowrap">
-              <UtcTime iso={task.createdAt} />
-            </td>
-            <td class="nowrap">
-              <UtcTime iso={props.finished ? task.finishedAt : task.startedAt} />
-            </td>
+            </TaskNameCell>
+            <TaskOwnerCell task={task} />
+            <TaskTimeCell iso={task.createdAt} />
+            <TaskTimeCell iso={props.finished ? task.finishedAt : task.startedAt} />
             <td>
               <TaskStatus task={task} />
               {task.reason ? <span class="note task-reason">{task.reason}</span> : null}
