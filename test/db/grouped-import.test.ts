@@ -13,7 +13,7 @@ import { extractFromBytes } from '../../src/extract/index.js';
 import { importFiles, type FileResult } from '../../src/ingest/import-file.js';
 import { DEFAULT_SETTINGS } from '../../src/settings/site.js';
 import { corpusBytes, corpusFile } from '../helpers/corpus.js';
-import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
+import { createTestDb, ENGINES, removeAllStudies, type TestDb } from '../helpers/db.js';
 
 const work = mkdtempSync(join(tmpdir(), 'openrem-groups-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -64,7 +64,7 @@ for (const engine of ENGINES) {
       await t.cleanup();
     });
     beforeEach(async () => {
-      for (const table of ['object_uid', 'ct_event', 'proj_event', 'study', 'equipment'] as const) await t.db.kysely.deleteFrom(table).execute();
+      await removeAllStudies(t.db);
     });
 
     it('gives every file its own outcome, in order, and stores what one-by-one imports would', async () => {

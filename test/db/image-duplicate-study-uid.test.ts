@@ -10,7 +10,7 @@ import { importFile } from '../../src/ingest/import-file.js';
 import type { SiteSettings } from '../../src/settings/site.js';
 import { loadSettings } from '../../src/settings/store.js';
 import { corpusFile } from '../helpers/corpus.js';
-import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
+import { createTestDb, ENGINES, removeAllStudies, type TestDb } from '../helpers/db.js';
 
 const XR220_STUDY_UID = '1.3.6.1.4.1.5962.99.1.2282339064.1266597797.1479751121656.24.0';
 const ELSEWHERE = '1.2.3.4.5.6.7.8';
@@ -39,7 +39,7 @@ for (const engine of ENGINES) {
       await t.cleanup();
     });
     beforeEach(async () => {
-      for (const table of ['object_uid', 'ct_event', 'proj_event', 'study', 'equipment'] as const) await t.db.kysely.deleteFrom(table).execute();
+      await removeAllStudies(t.db);
     });
 
     it('adds a new image to the first of two image-built studies with its UID', async () => {

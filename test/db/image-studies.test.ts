@@ -7,7 +7,7 @@ import { importFile } from '../../src/ingest/import-file.js';
 import type { SiteSettings } from '../../src/settings/site.js';
 import { loadSettings } from '../../src/settings/store.js';
 import { corpusFile } from '../helpers/corpus.js';
-import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
+import { createTestDb, ENGINES, removeAllStudies, type TestDb } from '../helpers/db.js';
 
 async function studies(t: TestDb): Promise<StoredStudy[]> {
   const list: StoredStudy[] = [];
@@ -16,7 +16,7 @@ async function studies(t: TestDb): Promise<StoredStudy[]> {
 }
 
 async function empty(t: TestDb): Promise<void> {
-  for (const table of ['object_uid', 'ct_event', 'proj_event', 'study', 'equipment'] as const) await t.db.kysely.deleteFrom(table).execute();
+  await removeAllStudies(t.db);
 }
 
 for (const engine of ENGINES) {

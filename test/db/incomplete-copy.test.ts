@@ -13,7 +13,7 @@ import { ingestReport } from '../../src/ingest/ingest.js';
 import type { DoseReport } from '../../src/report/types.js';
 import { DEFAULT_SETTINGS } from '../../src/settings/site.js';
 import { corpusBytes, corpusFile, CORPUS } from '../helpers/corpus.js';
-import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
+import { createTestDb, ENGINES, removeAllStudies, type TestDb } from '../helpers/db.js';
 
 function intactReport(name: string): DoseReport {
   const outcome = extractFromBytes(corpusBytes(name));
@@ -44,7 +44,7 @@ for (const engine of ENGINES) {
       await t.cleanup();
     });
     beforeEach(async () => {
-      for (const table of ['object_uid', 'ct_event', 'proj_event', 'study', 'equipment'] as const) await t.db.kysely.deleteFrom(table).execute();
+      await removeAllStudies(t.db);
     });
 
     it('refuses a copy cut short and keeps it in the quarantine; the complete copy is then stored whole', async () => {

@@ -11,7 +11,7 @@ import { ingestReport } from '../../src/ingest/ingest.js';
 import type { DoseReport } from '../../src/report/types.js';
 import { parseSettings } from '../../src/settings/site.js';
 import { corpusFile } from '../helpers/corpus.js';
-import { createTestDb, ENGINES, type TestDb } from '../helpers/db.js';
+import { createTestDb, ENGINES, removeAllStudies, type TestDb } from '../helpers/db.js';
 
 const settings = parseSettings({ patientId: { storePatientName: true, hashPatientName: false } });
 const RRDSR = 'NM-RRDSR-Siemens.dcm';
@@ -35,7 +35,7 @@ for (const engine of ENGINES) {
       await t.cleanup();
     });
     beforeEach(async () => {
-      for (const table of ['object_uid', 'ct_event', 'proj_event', 'study', 'equipment'] as const) await t.db.kysely.deleteFrom(table).execute();
+      await removeAllStudies(t.db);
     });
 
     const importAll = async (...names: string[]) => {

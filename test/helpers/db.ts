@@ -54,3 +54,8 @@ export async function createTestDb(engine: Engine): Promise<TestDb> {
     },
   };
 }
+
+/** Removes every study and system: each test of a file sharing one database starts empty. */
+export async function removeAllStudies(db: Db): Promise<void> {
+  for (const table of ['object_uid', 'ct_event', 'proj_event', 'study', 'equipment'] as const) await db.kysely.deleteFrom(table).execute();
+}

@@ -20,6 +20,7 @@ import { listParams, listUrl, modalityListPath, type ListParamValues } from '../
 import { ExportControl } from './exports.js';
 import { FieldError } from './forms.js';
 import { Layout } from './layout.js';
+import { Pager } from './pager.js';
 import { studyDeletePath } from './study-delete.js';
 import { StudyRowCells } from './study-cells.js';
 
@@ -291,29 +292,6 @@ function SortHeading(props: { spec: ModalitySpec; query: ListQuery; sort: string
   );
 }
 
-function Pager(props: ShownList): SafeHtml {
-  const { spec, query, result } = props;
-  const link = (page: number, text: string, rel?: string) =>
-    page >= 1 && page <= result.pageCount && page !== result.page ? (
-      <a href={listUrl(spec, { ...query, page })} rel={rel}>
-        {text}
-      </a>
-    ) : (
-      <span class="disabled">{text}</span>
-    );
-  return (
-    <nav class="pager" aria-label="Pages">
-      {link(1, '« First')}
-      {link(result.page - 1, '‹ Previous', 'prev')}
-      <span class="current">
-        Page {result.page} of {result.pageCount}
-      </span>
-      {link(result.page + 1, 'Next ›', 'next')}
-      {link(result.pageCount, 'Last »')}
-    </nav>
-  );
-}
-
 function PerPage(props: ShownList): SafeHtml {
   const { spec, query } = props;
   const { perPage: _perPage, page: _page, ...rest } = query;
@@ -411,7 +389,7 @@ function StudyTable(props: ShownList): SafeHtml {
           <a href={listUrl(spec, { ...query, page: 1 })}>Go to the first page</a>
         </p>
       ) : null}
-      <Pager {...props} />
+      <Pager page={props.result.page} pageCount={props.result.pageCount} url={(page) => listUrl(props.spec, { ...props.query, page })} />
     </>
   );
 }

@@ -12,6 +12,7 @@ import { may, type PageContext } from '../page.js';
 import { STATIC_PREFIX, studyPath } from '../urls.js';
 import { CsrfField, FieldError, ProblemSummary } from './forms.js';
 import { Layout } from './layout.js';
+import { Pager } from './pager.js';
 import { AbortButton, TaskScript, TaskStatus } from './tasks.js';
 import { Missing, UtcTime } from './values.js';
 
@@ -126,7 +127,7 @@ export function UploadPage(props: {
       <section class="panel">
         <h2>Imports</h2>
         <HistoryTable ctx={ctx} imports={props.imports} tasks={props.tasks} />
-        <Pager page={props.page} pageCount={props.pageCount} url={(p) => (p === 1 ? PTSIZE_PATH : `${PTSIZE_PATH}?page=${p}`)} />
+        {props.pageCount > 1 ? <Pager page={props.page} pageCount={props.pageCount} url={(p) => (p === 1 ? PTSIZE_PATH : `${PTSIZE_PATH}?page=${p}`)} /> : null}
       </section>
       <TaskScript ctx={ctx} />
       <script src={`${STATIC_PREFIX}task-reload.js?v=${encodeURIComponent(ctx.version)}`} defer />
@@ -189,29 +190,6 @@ function HistoryTable(props: { ctx: PageContext; imports: readonly SizeImport[];
         ))}
       </tbody>
     </table>
-  );
-}
-
-function Pager(props: { page: number; pageCount: number; url: (page: number) => string }): SafeHtml | null {
-  if (props.pageCount <= 1) return null;
-  const link = (p: number, text: string, rel?: string) =>
-    p < 1 || p > props.pageCount || p === props.page ? (
-      <span class="disabled">{text}</span>
-    ) : (
-      <a href={props.url(p)} rel={rel}>
-        {text}
-      </a>
-    );
-  return (
-    <nav class="pager" aria-label="Pages">
-      {link(1, '« First')}
-      {link(props.page - 1, '‹ Previous', 'prev')}
-      <span class="current">
-        Page {props.page} of {props.pageCount}
-      </span>
-      {link(props.page + 1, 'Next ›', 'next')}
-      {link(props.pageCount, 'Last »')}
-    </nav>
   );
 }
 
@@ -500,7 +478,7 @@ export function ImportPage(props: {
               </ul>
             ) : null}
             <LogTable ctx={ctx} entries={props.entries} />
-            <Pager page={props.page} pageCount={props.pageCount} url={(p) => filterUrl(props.outcome, p)} />
+            {props.pageCount > 1 ? <Pager page={props.page} pageCount={props.pageCount} url={(p) => filterUrl(props.outcome, p)} /> : null}
           </div>
         )}
       </section>
