@@ -41,6 +41,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
   return db;
 }
 
+/** How long a write waits for another process's (an import beside the server). */
+const BUSY_TIMEOUT_MS = 30_000;
+
 async function openSqlite(dataDir: string): Promise<Db> {
   const { default: SQLite } = await import('better-sqlite3');
   mkdirSync(dataDir, { recursive: true });
@@ -49,10 +52,48 @@ async function openSqlite(dataDir: string): Promise<Db> {
   native.pragma('journal_mode = WAL');
   native.pragma('synchronous = NORMAL');
   native.pragma('foreign_keys = ON');
-  native.pragma('busy_timeout = 30000');
+  native.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   registerSqliteAggregates(native);
+  keepPlannerStatistics(native);
+  const refresh = setInterval(() => optimize(native), STATISTICS_REFRESH_MS);
+  refresh.unref();
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
-  return { kysely, engine: 'sqlite', close: () => kysely.destroy() };
+  return {
+    kysely,
+    engine: 'sqlite',
+    close: async () => {
+      clearInterval(refresh);
+      optimize(native);
+      await kysely.destroy();
+    },
+  };
+}
+
+const STATISTICS_REFRESH_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * PostgreSQL keeps its planner statistics up to date by itself; SQLite only when asked. Without
+ * them, a list of a million studies may be read through the wrong one of the study table's
+ * indexes. ANALYZE samples at most about this many rows per index, so it stays quick whatever
+ * the size; it runs at open for tables that need it, every few hours, and at close.
+ */
+function keepPlannerStatistics(native: import('better-sqlite3').Database): void {
+  native.pragma('analysis_limit = 1000');
+  optimize(native, 'optimize = 0x10002');
+}
+
+function optimize(native: import('better-sqlite3').Database, pragma = 'optimize'): void {
+  // Inside an open transaction (a group of imports) the statistics would share its fate.
+  if (!native.open || native.inTransaction) return;
+  // Never waits for another process's write: statistics are refreshed next time instead.
+  native.pragma('busy_timeout = 0');
+  try {
+    native.pragma(pragma);
+  } catch {
+    // Statistics are an optimisation: a busy or read-only database is used without fresh ones.
+  } finally {
+    native.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
 }
 
 /**
