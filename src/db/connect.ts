@@ -20,9 +20,18 @@ export interface Db {
 
 /**
  * The open transaction of inOneTransaction was ended by the database itself (SQLite rolls a
- * whole transaction back on some errors, such as a full disk): nothing written in it stays.
+ * whole transaction back on some errors, such as a full disk), or must be ended: PostgreSQL
+ * chose it to break a deadlock with another writer, which waits for the locks it holds.
+ * Nothing written in it stays; its work is to be done again in shorter transactions.
  */
 export class TransactionLostError extends Error {}
+
+/** PostgreSQL's deadlock_detected and serialization_failure: retrying later succeeds. */
+const CONFLICT_CODES = new Set(['40P01', '40001']);
+
+function isConflict(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && CONFLICT_CODES.has(String((err as { code?: unknown }).code));
+}
 
 export interface OpenOptions {
   /** Folder for the embedded database (and media); used when databaseUrl is not set. */
@@ -219,6 +228,7 @@ async function underSavepoint<T>(db: Db, lockKey: string | null, fn: (trx: Kysel
     } catch (lost) {
       throw new TransactionLostError(`the transaction was ended by the database: ${lost instanceof Error ? lost.message : String(lost)} (after: ${err instanceof Error ? err.message : String(err)})`);
     }
+    if (isConflict(err)) throw new TransactionLostError(`the transaction conflicted with another writer: ${err instanceof Error ? err.message : String(err)}`);
     throw err;
   }
 }
