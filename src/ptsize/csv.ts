@@ -102,11 +102,7 @@ export class CsvParser {
           } else if (c === LF || c === CR) {
             this.#endField(text, start, i);
             this.#endRecord(out);
-            if (c === CR) {
-              if (i + 1 < text.length) {
-                if (text.charCodeAt(i + 1) === LF) i++;
-              } else this.#skipLf = true;
-            }
+            if (c === CR) i = this.#afterCr(text, i);
             start = i + 1;
           }
           break;
@@ -127,11 +123,7 @@ export class CsvParser {
           } else if (c === LF || c === CR) {
             this.#finishQuotedField();
             this.#endRecord(out);
-            if (c === CR) {
-              if (i + 1 < text.length) {
-                if (text.charCodeAt(i + 1) === LF) i++;
-              } else this.#skipLf = true;
-            }
+            if (c === CR) i = this.#afterCr(text, i);
             start = i + 1;
           } else {
             // Text after a closing quote: kept, as spreadsheets do.
@@ -184,6 +176,15 @@ export class CsvParser {
   #finishQuotedField(): void {
     this.#breaksInRecord += lineBreaks(this.#field);
     this.#finishField();
+  }
+
+  /** Index of the last character of a line break that starts with CR at `i` (CR LF counts as one break, even split across chunks). */
+  #afterCr(text: string, i: number): number {
+    if (i + 1 >= text.length) {
+      this.#skipLf = true;
+      return i;
+    }
+    return text.charCodeAt(i + 1) === LF ? i + 1 : i;
   }
 
   #endRecord(out: CsvRecord[]): void {

@@ -57,14 +57,12 @@ export async function endAttempt(db: Db, row: RunningRow, cause: string, counted
 }
 
 const RUNNING_COLUMNS = ['id', 'kind', 'params', 'attempts', 'max_attempts', 'abort_requested_at', 'abort_requested_by', 'worker_host', 'worker_pid', 'heartbeat_at'] as const;
+type RunningTask = RunningRow & RecoveredTask & Pick<TaskRow, 'worker_host' | 'worker_pid' | 'heartbeat_at'>;
 
-/** Running tasks without a heartbeat for `staleMs`: their worker died or hangs. */
-export async function recoverStaleTasks(db: Db, staleMs: number, log: Logger, onRecovered?: OnRecovered): Promise<number> {
-  const cutoff = new Date(Date.now() - staleMs).toISOString();
-  const rows = await db.kysely.selectFrom('task').select(RUNNING_COLUMNS).where('state', '=', 'running').where('heartbeat_at', '<', cutoff).execute();
+async function endAttempts(db: Db, rows: readonly RunningTask[], causeOf: (row: RunningTask) => string, log: Logger, onRecovered?: OnRecovered): Promise<number> {
   let n = 0;
   for (const row of rows) {
-    const cause = `${workerName(row)} stopped responding (last heartbeat ${row.heartbeat_at})`;
+    const cause = causeOf(row);
     const outcome = await endAttempt(db, row, cause);
     if (outcome) {
       n++;
@@ -73,6 +71,13 @@ export async function recoverStaleTasks(db: Db, staleMs: number, log: Logger, on
     }
   }
   return n;
+}
+
+/** Running tasks without a heartbeat for `staleMs`: their worker died or hangs. */
+export async function recoverStaleTasks(db: Db, staleMs: number, log: Logger, onRecovered?: OnRecovered): Promise<number> {
+  const cutoff = new Date(Date.now() - staleMs).toISOString();
+  const rows = await db.kysely.selectFrom('task').select(RUNNING_COLUMNS).where('state', '=', 'running').where('heartbeat_at', '<', cutoff).execute();
+  return endAttempts(db, rows, (row) => `${workerName(row)} stopped responding (last heartbeat ${row.heartbeat_at})`, log, onRecovered);
 }
 
 function processExists(pid: number): boolean {
@@ -92,16 +97,6 @@ function processExists(pid: number): boolean {
  */
 export async function recoverOrphanedTasks(db: Db, me: WorkerIdentity, log: Logger, onRecovered?: OnRecovered): Promise<number> {
   const rows = await db.kysely.selectFrom('task').select(RUNNING_COLUMNS).where('state', '=', 'running').where('worker_host', '=', me.host).execute();
-  let n = 0;
-  for (const row of rows) {
-    if (row.worker_pid !== null && row.worker_pid !== me.pid && processExists(row.worker_pid)) continue;
-    const cause = `${workerName(row)} is no longer running`;
-    const outcome = await endAttempt(db, row, cause);
-    if (outcome) {
-      n++;
-      log.warn({ task: row.id, outcome }, `task ${row.id}: ${cause}; ${outcome}`);
-      await onRecovered?.(row, outcome);
-    }
-  }
-  return n;
+  const orphans = rows.filter((row) => row.worker_pid === null || row.worker_pid === me.pid || !processExists(row.worker_pid));
+  return endAttempts(db, orphans, (row) => `${workerName(row)} is no longer running`, log, onRecovered);
 }
