@@ -5,7 +5,7 @@
 // as the log lists them) and a summary; Ctrl+C (or SIGTERM) stops it between batches.
 import { basename } from 'node:path';
 import { recordAudit } from '../audit/log.js';
-import { ID_KIND_LABELS, type SizeMapping } from '../ptsize/mapping.js';
+import { describeMappingProblems, ID_KIND_LABELS, mappingProblems, type SizeMapping } from '../ptsize/mapping.js';
 import { CsvLayoutError, missingColumns, readLayout } from '../ptsize/read-csv.js';
 import { describeUnlisted, unlistedCounts } from '../ptsize/log-limit.js';
 import { describeCounts, runSizeImport } from '../ptsize/run-import.js';
@@ -116,6 +116,8 @@ export async function runPtsize(args: string[]): Promise<number> {
       { role: 'weight', name: opts.weightColumn },
     ]);
     if (missing) throw new CsvLayoutError(missing);
+    const repeated = describeMappingProblems(mappingProblems(layout.columns, mapping));
+    if (repeated) throw new CsvLayoutError(repeated);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = err instanceof CsvLayoutError ? err.message : e.code === 'ENOENT' ? 'file not found' : e.code === 'EISDIR' ? 'is a folder' : e.message;

@@ -247,3 +247,27 @@ export function separatorLine(line: string): Delimiter | null {
   const m = /^"?sep=(.)"?\s*$/i.exec(line);
   return m && isDelimiter(m[1]!) ? m[1] : null;
 }
+
+/** The most lines a title block before the header may have. */
+const MAX_TITLE_LINES = 5;
+
+function blankLine(line: string): boolean {
+  for (const ch of line) if (ch !== ' ' && ch !== '\t' && ch !== ',' && ch !== ';' && ch !== '"') return false;
+  return true;
+}
+
+/**
+ * Lines before the table (such as a report's title, or this product's own export preamble of
+ * version and filters): a few lines closed by a blank line, each with fewer values than the
+ * line after the blank, which is then the header. The number of lines to pass over, blank
+ * included; 0 when the first line is the header.
+ */
+export function titleLines(lines: readonly string[]): number {
+  const blank = lines.findIndex(blankLine);
+  if (blank < 1 || blank > MAX_TITLE_LINES) return 0;
+  const table = lines.slice(blank + 1);
+  const d = detectDelimiter(table);
+  if (!d) return 0;
+  const width = countOutsideQuotes(table[0]!, d);
+  return lines.slice(0, blank).every((l) => countOutsideQuotes(l, d) < width) ? blank + 1 : 0;
+}

@@ -35,6 +35,14 @@ export function guessMapping(columns: readonly string[]): { idColumn: string | n
   };
 }
 
+const FIELD_ROLES: Record<'idColumn' | 'heightColumn' | 'weightColumn', string> = { idColumn: 'study identifier', heightColumn: 'height', weightColumn: 'weight' };
+
+/** The problems of mappingProblems in one sentence, naming each role (for the command line and the task). */
+export function describeMappingProblems(problems: Record<string, string>): string | null {
+  const parts = Object.entries(problems).map(([field, problem]) => `${FIELD_ROLES[field as keyof typeof FIELD_ROLES] ?? field}: ${problem}`);
+  return parts.length ? parts.join('; ') : null;
+}
+
 /** Problems of a mapping against the file's columns: each missing or repeated choice, by field. */
 export function mappingProblems(columns: readonly string[], mapping: SizeMapping): Record<string, string> {
   const problems: Record<string, string> = {};

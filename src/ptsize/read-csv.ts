@@ -3,13 +3,15 @@
 // they stream from disk, so a file of any length is read in constant memory.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { CsvError, CsvParser, detectDelimiter, isBlank, separatorLine, type CsvRecord, type Delimiter } from './csv.js';
+import { CsvError, CsvParser, detectDelimiter, isBlank, separatorLine, titleLines, type CsvRecord, type Delimiter } from './csv.js';
 import { detectEncoding, NotTextError, type DetectedEncoding } from './encoding.js';
 
 /** What the import knows of a file before reading it through. */
 export interface CsvLayout {
   encoding: DetectedEncoding;
   delimiter: Delimiter;
+  /** Records of a title block before the header (after any "sep=" line), passed over. */
+  titleRows: number;
   /** Header names, trimmed. */
   columns: string[];
   /** The first rows after the header, for choosing columns. */
@@ -67,6 +69,8 @@ export async function readLayout(path: string): Promise<CsvLayout> {
   let lines = first.lines;
   const named = lines[0] === undefined ? null : separatorLine(lines[0]);
   if (named) lines = lines.slice(1);
+  const title = titleLines(lines);
+  lines = lines.slice(title);
   const delimiter = named ?? detectDelimiter(lines);
   if (!delimiter) {
     const header = (lines[0] ?? '').trim();
@@ -91,6 +95,8 @@ export async function readLayout(path: string): Promise<CsvLayout> {
     }
   }
   if (named) records.shift();
+  // Title lines hold no quoted line breaks (each has fewer values than the header), so each is one record.
+  records.splice(0, title);
   if (records.length === 0) {
     throw new CsvLayoutError(unclosed?.message ?? `a quote (") in the header row is not closed within the first ${first.lines.length} lines; add the closing quote or remove the opening one`);
   }
@@ -104,7 +110,7 @@ export async function readLayout(path: string): Promise<CsvLayout> {
     if (before !== undefined) throw new CsvLayoutError(`two columns have the same name, "${c}" (columns ${before + 1} and ${i + 1}): rename one so they can be told apart`);
     seen.set(c, i);
   }
-  return { encoding, delimiter, columns, preview: rest.filter((r) => !isBlank(r)).slice(0, PREVIEW_ROWS), bytes: size };
+  return { encoding, delimiter, titleRows: title, columns, preview: rest.filter((r) => !isBlank(r)).slice(0, PREVIEW_ROWS), bytes: size };
 }
 
 /**
@@ -112,7 +118,7 @@ export async function readLayout(path: string): Promise<CsvLayout> {
  * quote never closed (which would swallow the rows after it) is reported with its line, and
  * nothing is changed. The number of data rows when the file is sound.
  */
-export async function checkRecords(path: string, layout: Pick<CsvLayout, 'encoding' | 'delimiter'>, signal?: AbortSignal): Promise<number> {
+export async function checkRecords(path: string, layout: Pick<CsvLayout, 'encoding' | 'delimiter' | 'titleRows'>, signal?: AbortSignal): Promise<number> {
   let rows = 0;
   try {
     for await (const batch of readRecords(path, layout, CHECK_BATCH_ROWS)) {
@@ -153,10 +159,11 @@ export interface RecordBatch {
  * The data records after the header, in batches of at most `batchSize`, decoded and parsed as
  * they are read. Blank records are left out (their rows still count).
  */
-export async function* readRecords(path: string, layout: Pick<CsvLayout, 'encoding' | 'delimiter'>, batchSize: number): AsyncGenerator<RecordBatch> {
+export async function* readRecords(path: string, layout: Pick<CsvLayout, 'encoding' | 'delimiter' | 'titleRows'>, batchSize: number): AsyncGenerator<RecordBatch> {
   const parser = new CsvParser(layout.delimiter);
   let pending: CsvRecord[] = [];
   let header = false;
+  let titleLeft = layout.titleRows;
   let sepLineChecked = false;
   let rowOffset = 0;
   const take = (records: CsvRecord[]): void => {
@@ -168,6 +175,10 @@ export async function* readRecords(path: string, layout: Pick<CsvLayout, 'encodi
           rowOffset = -1;
           continue;
         }
+      }
+      if (titleLeft > 0) {
+        titleLeft--;
+        continue;
       }
       if (!header) {
         header = true;

@@ -14,7 +14,7 @@ import type { Database } from '../db/schema.js';
 import type { SiteSettings } from '../settings/site.js';
 import { loadSettings } from '../settings/store.js';
 import type { CsvRecord } from './csv.js';
-import { ID_KIND_LABELS, type SizeMapping } from './mapping.js';
+import { describeMappingProblems, ID_KIND_LABELS, mappingProblems, type SizeMapping } from './mapping.js';
 import { LogLimit } from './log-limit.js';
 import { findStudies, type StudySize } from './match.js';
 import { checkRecords, CsvLayoutError, findColumn, missingColumns, readLayout, readRecords, type CsvLayout } from './read-csv.js';
@@ -41,6 +41,8 @@ export interface RunOptions {
 }
 
 interface Columns {
+  /** How many columns the header names. */
+  width: number;
   id: number;
   height: number | null;
   weight: number | null;
@@ -55,9 +57,12 @@ function resolveColumns(layout: CsvLayout, mapping: SizeMapping): Columns {
   ];
   const missing = missingColumns(layout.columns, wanted);
   if (missing) throw new CsvLayoutError(missing);
+  const repeated = describeMappingProblems(mappingProblems(layout.columns, mapping));
+  if (repeated) throw new CsvLayoutError(repeated);
   const at = (name: string | null) => (name === null ? null : findColumn(layout.columns, name)!);
   const height = at(mapping.heightColumn);
   return {
+    width: layout.columns.length,
     id: at(mapping.idColumn)!,
     height,
     weight: at(mapping.weightColumn),
@@ -112,6 +117,12 @@ function applyField(name: 'height' | 'weight', existing: number | null, given: n
   return { changed: false, kept: true, text: `${name} ${format(existing)} kept (file: ${format(given)})` };
 }
 
+function lastNonEmpty(fields: readonly string[]): number {
+  let i = fields.length - 1;
+  while (i >= 0 && fields[i]!.trim() === '') i--;
+  return i;
+}
+
 class BatchWork {
   readonly entries: LogEntry[] = [];
   readonly counts: SizeImportCounts = { rows: 0, studiesUpdated: 0, skipped: 0, rowsNotFound: 0, rowsInvalid: 0 };
@@ -135,6 +146,12 @@ class BatchWork {
     const height = parseHeight(field(this.columns.height), this.columns.heightUnit);
     const weight = parseWeight(field(this.columns.weight));
     const problems = [height, weight].flatMap((p) => (p.ok ? [] : [p.problem]));
+    // More values than columns means a value was split (a decimal comma in a comma-separated
+    // file, most often): which value belongs to which column is then unknown.
+    const values = lastNonEmpty(record.fields) + 1;
+    if (values > this.columns.width) {
+      problems.unshift(`${values} values where the header names ${this.columns.width} columns (a value holding the delimiter must be in quotes; a decimal comma, perhaps)`);
+    }
     const idName = ID_KIND_LABELS[this.mapping.idKind];
     const entry = (outcome: LogEntry['outcome'], message: string): void => {
       this.entries.push({ row: record.row, outcome, identifier: this.logged(identifier), studyId: null, message });

@@ -125,6 +125,9 @@ describe.each(ENGINES)('openrem ptsize on %s', (engine) => {
     const missing = openrem(['ptsize', file, 'Acc no.', 'h', 'w', '-u'], t.env);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe(`openrem ptsize: ${file}: the file has no Study Instance UID column "Acc no."; its columns are "Accession", "h", "w"\n`);
+    const twice = openrem(['ptsize', file, 'Accession', 'h', 'H'], t.env);
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toBe(`openrem ptsize: ${file}: weight: column "h" is already chosen for another value\n`);
     const absent = openrem(['ptsize', join(dir, 'absent.csv'), 'a', 'b', 'c'], t.env);
     expect(absent.status).toBe(1);
     expect(absent.stderr).toBe(`openrem ptsize: ${join(dir, 'absent.csv')}: file not found\n`);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CsvError, CsvParser, detectDelimiter, parseCsv, separatorLine, type CsvRecord } from '../../src/ptsize/csv.js';
+import { CsvError, CsvParser, detectDelimiter, parseCsv, separatorLine, titleLines, type CsvRecord } from '../../src/ptsize/csv.js';
 import { detectEncoding } from '../../src/ptsize/encoding.js';
 import { guessMapping, mappingProblems } from '../../src/ptsize/mapping.js';
 import { checkRecords, CsvLayoutError, findColumn, missingColumns, readLayout, readRecords } from '../../src/ptsize/read-csv.js';
@@ -178,6 +178,27 @@ describe('layout and records of a file', () => {
       { row: 3, fields: ['A1', '170'] },
       { row: 5, fields: ['A2', '180'] },
     ]);
+  });
+
+  it('passes over a few title lines closed by a blank line, but never a header followed by a blank line', async () => {
+    expect(titleLines(['Sizes for March', 'from the RIS', '', 'Acc,h,w', 'A1,170,80'])).toBe(3);
+    expect(titleLines(['OpenREM 1.0,"CT export (CSV)",by me', 'Filters,none', '""', 'Acc,Height (m),Mass (kg),Study date', 'A1,1.7,80,2020-01-01'])).toBe(3);
+    expect(titleLines(['Acc,h,w', '', 'A1,170,80'])).toBe(0);
+    expect(titleLines(['Acc,h,w', 'A1,170,80', ',,', 'A2,180,90'])).toBe(0);
+    expect(titleLines(['', 'Acc,h,w', 'A1,170,80'])).toBe(0);
+    expect(titleLines(['t1', 't2', 't3', 't4', 't5', 't6', '', 'Acc,h,w'])).toBe(0);
+
+    const path = file('sep=;\nSizes for March\n\nAcc;h\nA1;170\n\nA2;180\n');
+    const layout = await readLayout(path);
+    expect(layout).toMatchObject({ delimiter: ';', titleRows: 2, columns: ['Acc', 'h'] });
+    expect(layout.preview.map((r) => r.fields)).toEqual([['A1', '170'], ['A2', '180']]);
+    const records: CsvRecord[] = [];
+    for await (const b of readRecords(path, layout, 100)) records.push(...b.records);
+    expect(records).toEqual([
+      { row: 4, fields: ['A1', '170'] },
+      { row: 6, fields: ['A2', '180'] },
+    ]);
+    expect(await checkRecords(path, layout)).toBe(2);
   });
 
   it('finds a quote never closed anywhere in the file before anything is imported, naming its line', async () => {

@@ -143,6 +143,17 @@ describe.each(ENGINES)('patient size import on %s', (engine) => {
     expect(await countLog(t.db, imp.id)).toEqual({ updated: 1, skipped: 2, 'not-found': 1, invalid: 3 });
   });
 
+  it('refuses a row with more values than the header names, as a decimal comma in a comma-separated file gives', async () => {
+    ids = await importScenario(t.db);
+    const csv = `Acc no.,height,weight\n${QA!.accessionNumber},1,65,80\n${DX!.accessionNumber},198,102.3,,\n`;
+    const { imp } = await importFile(t.db, writeCsv(dir, `extra-${engine}.csv`, csv), MAPPING);
+    expect(imp).toMatchObject({ state: 'done', counts: { rows: 2, studiesUpdated: 1, skipped: 0, rowsNotFound: 0, rowsInvalid: 1 } });
+    const log = await readLog(t.db, imp.id, { limit: 10 });
+    expect(log[0]).toMatchObject({ row: 2, outcome: 'invalid', message: '4 values where the header names 3 columns (a value holding the delimiter must be in quotes; a decimal comma, perhaps): row skipped' });
+    // Empty values after the last column are no such split.
+    expectSizes(await sizes(t.db, ids), [facts.expectedAfterImport.studiesInImportOrder[0]!, facts.expectedAfterImport.studiesInImportOrder[1]!, facts.expectedAfterUpdate.studiesInImportOrder[2]!]);
+  });
+
   it('reads semicolon-separated Latin-1 files with decimal commas and heights in metres, and UTF-16 files with tabs', async () => {
     ids = await importScenario(t.db);
     const latin = Buffer.from(`Acc no.;Name;height;weight\r\n${QA!.accessionNumber};Zoé;1,65;80,6\r\n${DX!.accessionNumber};Jürgen;1,98;102,3\r\n`, 'latin1');
