@@ -54,34 +54,61 @@ export async function runImport(args: string[]): Promise<number> {
   for (const r of results) emit(r);
 
   const started = Date.now();
+  // Ctrl+C or SIGTERM (a service stopping) ends the run after the file being stored, so every
+  // file committed is also reported and logged; a second one ends the process at once.
+  const stop = new AbortController();
+  const stopWith = (signal: 'SIGINT' | 'SIGTERM') => () => {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+    stop.abort(signal);
+  };
+  const onSigint = stopWith('SIGINT');
+  const onSigterm = stopWith('SIGTERM');
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigterm);
+  let read = 0;
+  let total = files.length;
   await withDatabase(async (db, config) => {
     const settings = await loadSettings(db.kysely);
     const log = openLog(config.dataDir);
     const logger = log.logger;
     try {
       if (retry) {
-        const progress = new Progress((await quarantinedFiles(config.dataDir)).length, 'quarantined files');
+        total = (await quarantinedFiles(config.dataDir)).length;
+        const progress = new Progress(total, 'quarantined files');
         results.push(
-          ...(await retryQuarantined(db, settings, config.dataDir, logger, (r) => {
-            emit(r, progress);
-            progress.tick();
-          })),
+          ...(await retryQuarantined(
+            db,
+            settings,
+            config.dataDir,
+            logger,
+            (r) => {
+              read++;
+              emit(r, progress);
+              progress.tick();
+            },
+            stop.signal,
+          )),
         );
         progress.finish();
         return;
       }
       const progress = new Progress(files.length, 'files');
       results.push(
-        ...(await importFiles(db, settings, files, { dataDir: config.dataDir, logger, threads: config.importThreads }, (r) => {
+        ...(await importFiles(db, settings, files, { dataDir: config.dataDir, logger, threads: config.importThreads, signal: stop.signal }, (r) => {
+          read++;
           emit(r, progress);
           progress.tick();
         })),
       );
       progress.finish();
+      if (stop.signal.aborted) logger.warn({ signal: stop.signal.reason, read, notRead: total - read }, 'import stopped');
     } finally {
       log.close();
     }
   });
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigterm);
 
   const count = (s: FileStatus) => results.filter((r) => r.status === s).length;
   const failed = count('failed');
@@ -92,6 +119,10 @@ export async function runImport(args: string[]): Promise<number> {
         `${count('duplicate')} duplicate(s) skipped, ${count('not-dose')} not dose objects, ${failed} failed` +
         ` (${secs.toFixed(1)} s)`,
     );
+  }
+  if (stop.signal.aborted) {
+    console.error(`stopped (${stop.signal.reason === 'SIGINT' ? 'Ctrl+C' : 'SIGTERM'}): ${total - read} of ${total} files not read; the same command again imports them (files already stored are skipped as duplicates)`);
+    return stop.signal.reason === 'SIGINT' ? 130 : 143;
   }
   return failed > 0 ? 1 : 0;
 }

@@ -19,6 +19,8 @@ const GLOB_CHARS = /[*?[]/;
 class Visited {
   private readonly folders = new Set<string>();
   private readonly files = new Set<string>();
+  /** Files met, read before or not: a pattern matching only files already taken still matched. */
+  met = 0;
 
   /** True the first time a folder is entered. */
   enterFolder(real: string): boolean {
@@ -29,6 +31,7 @@ class Visited {
 
   /** True the first time a file is met. */
   takeFile(real: string): boolean {
+    this.met++;
     if (this.files.has(real)) return false;
     this.files.add(real);
     return true;
@@ -173,16 +176,20 @@ export async function* expandPaths(args: readonly string[]): AsyncGenerator<Path
     }
     if (info?.isDirectory()) {
       yield* walk(arg, visited);
-    } else if (info) {
+    } else if (info?.isFile()) {
       // A file named on the command line is read even if a folder walk met it already.
       yield { file: arg };
+    } else if (info) {
+      // Reading a pipe or a device would wait for data that may never come.
+      yield { failed: arg, reason: 'not a regular file (a pipe, socket or device)' };
     } else if (GLOB_CHARS.test(arg)) {
+      const metBefore = visited.met;
       let any = false;
       for await (const item of glob(arg, visited)) {
         any = true;
         yield item;
       }
-      if (!any) yield { failed: arg, reason: 'no files match this pattern' };
+      if (!any && visited.met === metBefore) yield { failed: arg, reason: 'no files match this pattern' };
     } else {
       yield { failed: arg, reason: 'file not found' };
     }

@@ -2,7 +2,7 @@
 // the site asks for that, per kind of object), or kept in the quarantine folder with a note
 // of the reason when it failed, so nothing is ever lost and it can be retried.
 import { copyFile, mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { ExtractorKind } from '../extract/index.js';
 import type { SiteSettings } from '../settings/site.js';
 
@@ -76,7 +76,7 @@ export async function quarantine(dataDir: string, file: string, reason: string, 
   // Unrecognisable files follow the site's general choice: any deletion setting means the folder is managed.
   const move = kind !== null ? settings.deleteAfterImport[deleteSettingFor(kind)] : Object.values(settings.deleteAfterImport).some(Boolean);
   await moveOrCopy(file, target, move);
-  const note: QuarantineNote = { originalPath: file, reason, kind, quarantinedAt: now.toISOString(), attempts: 1 };
+  const note: QuarantineNote = { originalPath: resolve(file), reason, kind, quarantinedAt: now.toISOString(), attempts: 1 };
   await writeFile(noteFileFor(target), JSON.stringify(note, null, 2));
   return target;
 }

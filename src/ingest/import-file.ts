@@ -31,6 +31,8 @@ export interface ImportOptions {
   logger?: Logger;
   /** Worker threads for reading and extracting (importFiles only); see AppConfig.importThreads. */
   threads?: number | undefined;
+  /** Stops a bulk import after the file being stored: what was committed is reported, the rest is not read. */
+  signal?: AbortSignal;
 }
 
 interface Classified {
@@ -141,7 +143,7 @@ async function importInGroups(db: Db, settings: SiteSettings, files: readonly st
     return r;
   };
   let i = 0;
-  while (i < files.length) {
+  while (i < files.length && !opts.signal?.aborted) {
     const first = i;
     let group: Classified[];
     try {
@@ -151,7 +153,7 @@ async function importInGroups(db: Db, settings: SiteSettings, files: readonly st
         do {
           const k = i++;
           stored.push(await classifyAndStore(inside, settings, files[k]!, reading(k)));
-        } while (i < files.length && stored.length < GROUP_FILES && Date.now() - started < GROUP_MS);
+        } while (i < files.length && stored.length < GROUP_FILES && Date.now() - started < GROUP_MS && !opts.signal?.aborted);
         return stored;
       });
     } catch (err) {

@@ -37,9 +37,10 @@ export async function readNote(quarantined: string): Promise<QuarantineNote | nu
   }
 }
 
-export async function retryQuarantined(db: Db, settings: SiteSettings, dataDir: string, logger?: Logger, onResult?: (r: FileResult) => void): Promise<FileResult[]> {
+export async function retryQuarantined(db: Db, settings: SiteSettings, dataDir: string, logger?: Logger, onResult?: (r: FileResult) => void, signal?: AbortSignal): Promise<FileResult[]> {
   const results: FileResult[] = [];
   for (const file of await quarantinedFiles(dataDir)) {
+    if (signal?.aborted) break;
     // No dataDir: a file failing again must not be quarantined a second time.
     const r = await importFile(db, settings, file, logger ? { logger } : {});
     if (r.status === 'failed') {

@@ -128,6 +128,17 @@ for (const engine of ENGINES) {
       const glob = openrem(['import', join(dir, '**', '*.dcm')], t.env);
       expect(glob.stdout.match(/^duplicate skipped/gm)).toHaveLength(2);
       expect(openrem(['import', join(dir, 'none-*.dcm')], t.env).stdout).toMatch(/no files match this pattern/);
+      // A pattern whose files an earlier argument already gave matched: nothing is read twice, nothing fails.
+      const both = openrem(['import', dir, join(dir, '*.dcm')], t.env);
+      expect(both.status).toBe(1);
+      expect(both.stdout).not.toContain('no files match');
+      expect(both.stdout).toMatch(/^3 file\(s\): 0 imported, 0 merged into existing studies, 2 duplicate\(s\) skipped, 0 not dose objects, 1 failed/m);
+      // A pipe is refused rather than waited on.
+      const pipe = join(t.dataDir, 'pipe.dcm');
+      expect(spawnSync('mkfifo', [pipe]).status).toBe(0);
+      const fifo = openrem(['import', pipe], t.env);
+      expect(fifo.status).toBe(1);
+      expect(fifo.stdout).toContain(`failed: ${pipe} (not a regular file (a pipe, socket or device))`);
     });
 
     it('imports what it can read of a folder: an unreadable subfolder or link is a failure with its reason', () => {

@@ -3,7 +3,7 @@
 // quarantine folder refused.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/config.js';
@@ -54,7 +54,8 @@ describe.each(ENGINES)('quarantine page on %s', (engine) => {
     brokenReason = failed.message;
     const later = join(sources, 'later.dcm');
     copyFileSync(corpusFile('CT-RDSR-GEPixelMed.dcm'), later);
-    repairable = await quarantine(t.dataDir, later, 'the extractor did not know this report yet', 'rdsr-ct', settings, new Date('2024-03-04T05:06:07.089Z'));
+    // Given as the command line had it, relative to where it ran: the note keeps the full path.
+    repairable = await quarantine(t.dataDir, relative(process.cwd(), later), 'the extractor did not know this report yet', 'rdsr-ct', settings, new Date('2024-03-04T05:06:07.089Z'));
   });
   afterAll(async () => {
     await app?.close();
