@@ -74,10 +74,13 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 }
 
+/** What the skipped count holds: it counts studies where a row matched, rows where none did. */
+export const SKIPPED_MEANS = 'skipped: each study left as it was, and each row with nothing to import';
+
 export function describeCounts(c: SizeImportCounts): string {
   return (
     `${plural(c.rows, 'row')} read: ${plural(c.studiesUpdated, 'study', 'studies')} updated, ${c.skipped.toLocaleString('en')} skipped, ` +
-    `${c.rowsNotFound.toLocaleString('en')} not found, ${plural(c.rowsInvalid, 'row')} with errors`
+    `${plural(c.rowsNotFound, 'row')} not found, ${plural(c.rowsInvalid, 'row')} with errors`
   );
 }
 

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { defineTaskKind } from '../tasks/index.js';
 import { describeCounts, runSizeImport } from './run-import.js';
-import { getSizeImport, type SizeImportCounts } from './store.js';
+import { getSizeImport, settleWithTask, type SizeImportCounts } from './store.js';
 import { removeUpload, uploadFile } from './uploads.js';
 
 export const sizeImportTask = defineTaskKind({
@@ -28,5 +28,13 @@ export const sizeImportTask = defineTaskKind({
     } finally {
       await removeUpload(ctx.db, ctx.dataDir, imp);
     }
+  },
+  // Its worker died: the import takes the task's end and reason, and its file (patient
+  // identifiers) is deleted now rather than at the next upload.
+  async abandoned(task) {
+    const imp = await getSizeImport(task.db, task.params.importId);
+    if (!imp) return;
+    await settleWithTask(task.db, imp);
+    await removeUpload(task.db, task.dataDir, imp);
   },
 });

@@ -133,7 +133,7 @@ describe.each(ENGINES)('patient size import in a browser on %s', (engine) => {
     );
     held.release();
     await page.waitForSelector('#size-import-status .task-state.done', { timeout: 90_000 });
-    expect(await page.locator('.size-counts').innerText()).toBe(`${(FILLER_ROWS + 3).toLocaleString('en')} rows: 2 updated, 1 skipped, ${FILLER_ROWS.toLocaleString('en')} not found, 0 with errors`);
+    expect(await page.locator('.size-counts').innerText()).toBe(`${(FILLER_ROWS + 3).toLocaleString('en')} rows read: 2 studies updated, 1 skipped, ${FILLER_ROWS.toLocaleString('en')} rows not found, 0 rows with errors`);
     const rows = page.locator('table.size-log tbody tr');
     expect(await rows.nth(1).innerText()).toBe(`3\tupdated\t74624646290\tstudy ${ids[1]} (CT, 2013-06-11): height set to 1.65 m; weight 75 kg kept (file: 80.6 kg)`);
     await page.getByRole('link', { name: /^updated 2$/ }).click();

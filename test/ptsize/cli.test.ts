@@ -64,7 +64,7 @@ describe.each(ENGINES)('openrem ptsize on %s', (engine) => {
       `row 2 (ACC12345601): skipped: study ${tap} (CT, 1997-01-01): height 1.86 m kept (file: 1.7 m); weight 87 kg kept (file: 90 kg) (existing values are kept unless "overwrite" is chosen)`,
       `row 3 (74624646290): updated: study ${qa} (CT, 2013-06-11): height set to 1.65 m; weight 75 kg kept (file: 80.6 kg)`,
       `row 4 (00938475): updated: study ${dx} (DX, 2014-09-30): height set to 1.98 m; weight set to 102.3 kg`,
-      expect.stringMatching(/^size import \d+ done: 3 rows read: 2 studies updated, 1 skipped, 0 not found, 0 rows with errors$/),
+      expect.stringMatching(/^size import \d+ done: 3 rows read: 2 studies updated, 1 skipped, 0 rows not found, 0 rows with errors$/),
       '',
     ]);
     const after = await sizes(t.db, ids);
@@ -86,7 +86,7 @@ describe.each(ENGINES)('openrem ptsize on %s', (engine) => {
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n').slice(1)).toEqual([
       'row 2 (ACC12345601): invalid: height "abc" is not a number: row skipped',
-      expect.stringMatching(/^size import \d+ done: 2 rows read: 0 studies updated, 0 skipped, 1 not found, 1 row with errors$/),
+      expect.stringMatching(/^size import \d+ done: 2 rows read: 0 studies updated, 0 skipped, 1 row not found, 1 row with errors$/),
       '',
     ]);
     expect(openrem(['ptsize', file, 'Acc no.', 'height', 'weight'], t.env).status).toBe(0);
@@ -115,7 +115,7 @@ describe.each(ENGINES)('openrem ptsize on %s', (engine) => {
     expect(out[LISTED_ROWS_PER_OUTCOME]).toBe(`row ${LISTED_ROWS_PER_OUTCOME + 1} (NOPE-${LISTED_ROWS_PER_OUTCOME - 1}): invalid: height "abc" is not a number: row skipped`);
     expect(out.slice(-3)).toEqual([
       '2 more rows with errors are counted but not listed: the log lists the first 10,000 of each kind, and every study updated or kept',
-      expect.stringMatching(/^size import \d+ done: 10,002 rows read: 0 studies updated, 0 skipped, 0 not found, 10,002 rows with errors$/),
+      expect.stringMatching(/^size import \d+ done: 10,002 rows read: 0 studies updated, 0 skipped, 0 rows not found, 10,002 rows with errors$/),
       '',
     ]);
   });

@@ -103,7 +103,7 @@ describe.each(ENGINES)('patient size import pages on %s', (engine) => {
     const task = await waitForState(t.db, queued.taskId!, ['done', 'failed', 'aborted']);
     expect(task.state).toBe('done');
     expect(JSON.parse(task.result!)).toEqual({ importId: id, rows: 3, studiesUpdated: 2, skipped: 1, rowsNotFound: 0, rowsInvalid: 0 });
-    expect(task.message).toBe('3 rows read: 2 studies updated, 1 skipped, 0 not found, 0 rows with errors');
+    expect(task.message).toBe('3 rows read: 2 studies updated, 1 skipped, 0 rows not found, 0 rows with errors');
 
     const after = await sizes(t.db, ids);
     for (const [i, e] of facts.expectedAfterUpdate.studiesInImportOrder.entries()) {
@@ -117,7 +117,7 @@ describe.each(ENGINES)('patient size import pages on %s', (engine) => {
 
     const result = await requester(app, importer)(`/ptsize/${id}`);
     expect(result.statusCode).toBe(200);
-    expect(result.body).toContain('<span class="task-state done">done</span> <span class="size-counts">3 rows: 2 updated, 1 skipped, 0 not found, 0 with errors</span>');
+    expect(result.body).toContain('<span class="task-state done">done</span> <span class="size-counts" title="skipped: each study left as it was, and each row with nothing to import">3 rows read: 2 studies updated, 1 skipped, 0 rows not found, 0 rows with errors</span>');
     expect(result.body).toContain(`<td><span><a href="/studies/${ids[1]}">study ${ids[1]}</a> (CT, 2013-06-11): height set to 1.65 m; weight 75 kg kept (file: 80.6 kg)</span></td>`);
     expect(result.body).toContain(`<a href="/ptsize/${id}?outcome=updated">updated 2</a>`);
     const updatedOnly = await requester(app, importer)(`/ptsize/${id}?outcome=updated`);

@@ -5,6 +5,7 @@ import { DELIMITER_NAMES, type CsvRecord } from '../../ptsize/csv.js';
 import { ID_KIND_LABELS, ID_KINDS, type IdKind } from '../../ptsize/mapping.js';
 import { mayDelete, OUTCOMES, type LogEntry, type SizeImport, type SizeImportOutcome } from '../../ptsize/store.js';
 import { describeUnlisted, type OutcomeCounts } from '../../ptsize/log-limit.js';
+import { describeCounts, SKIPPED_MEANS } from '../../ptsize/run-import.js';
 import { HEIGHT_RANGE_TEXT, WEIGHT_RANGE_TEXT, type HeightUnitChoice } from '../../ptsize/values.js';
 import type { TaskRecord } from '../../tasks/index.js';
 import { fileSizeText } from '../file-size.js';
@@ -55,9 +56,8 @@ function Counts(props: { imp: SizeImport }): SafeHtml | null {
   const c = props.imp.counts;
   if (props.imp.state === 'uploaded' || props.imp.state === 'queued') return null;
   return (
-    <span class="size-counts">
-      {c.rows.toLocaleString('en')} rows: {c.studiesUpdated.toLocaleString('en')} updated, {c.skipped.toLocaleString('en')} skipped,{' '}
-      {c.rowsNotFound.toLocaleString('en')} not found, {c.rowsInvalid.toLocaleString('en')} with errors
+    <span class="size-counts" title={SKIPPED_MEANS}>
+      {describeCounts(c)}
     </span>
   );
 }
@@ -372,7 +372,11 @@ function Mapping(props: { imp: SizeImport }): SafeHtml | null {
           <th scope="row">File</th>
           <td>
             {props.imp.fileName}, {fileSizeText(props.imp.fileBytes)}, {props.imp.encoding}, {DELIMITER_NAMES[props.imp.delimiter]}-separated
-            {props.imp.uploadPath === null ? null : <span class="note">waiting to be imported; deleted afterwards</span>}
+            {props.imp.uploadPath === null ? (
+              <span class="note">deleted</span>
+            ) : props.imp.state === 'uploaded' || props.imp.state === 'queued' || props.imp.state === 'running' ? (
+              <span class="note">waiting to be imported; deleted afterwards</span>
+            ) : null}
           </td>
         </tr>
       </tbody>
