@@ -59,6 +59,27 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
 };
 
+/** What to tell the user of a multipart body the upload route could not take; null for other errors. */
+function uploadRefusal(code: string | undefined, message: string | undefined): string | null {
+  if (code === 'FST_FILES_LIMIT') return 'Only one file can be uploaded at a time.';
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') return 'The form sent more fields than it has.';
+  // Busboy's words when the connection ends inside the body (the browser was stopped, the network dropped).
+  if (message && /^Unexpected end of (form|multipart data)$/.test(message)) return 'The upload ended before the whole file arrived, so nothing was kept. Please send it again.';
+  return null;
+}
+
+/**
+ * True when a parsed query, params or form value holds U+0000: strings, in arrays and plain
+ * records (multipart fields among them) to a small depth; streams and buffers are not text.
+ */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth >= 3 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => holdsNul(v, depth + 1));
+  if (ArrayBuffer.isView(value) || typeof (value as { pipe?: unknown }).pipe === 'function') return false;
+  return Object.values(value).some((v) => holdsNul(v, depth + 1));
+}
+
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const fileLog = opts.logger ? null : openLog(opts.config.dataDir, 'openrem', 'web');
   const site: SiteInfo = { version: version() };
@@ -84,6 +105,14 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(fastifyFormbody);
   // Before any route: every route is checked for its access declaration as it is registered.
   installAccessControl(app, opts.db);
+
+  // No field takes a NUL character, and PostgreSQL cannot store or compare one: refused here,
+  // for every route and both engines alike.
+  app.addHook('preValidation', async (request) => {
+    if (holdsNul(request.query) || holdsNul(request.params) || holdsNul(request.body)) {
+      throw new HttpError(400, 'Bad request', 'A value of this request holds a NUL character (U+0000), which no field accepts.');
+    }
+  });
 
   app.decorateRequest('modalitiesWithData', null);
   app.addHook('preHandler', async (request) => {
@@ -129,6 +158,11 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     if (code === BODY_TOO_LARGE) {
       request.log.warn({ contentLength: request.headers['content-length'], limit: FORM_BODY_LIMIT }, 'request body too large');
       return sendPage(reply, h(ErrorPage, { ctx: page, ...formTooLarge() }), 413);
+    }
+    const upload = uploadRefusal(code, message);
+    if (upload) {
+      request.log.info({ code, reason: message }, 'upload refused');
+      return sendPage(reply, h(ErrorPage, { ctx: page, status: 400, title: 'Upload not accepted', message: upload }), 400);
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
