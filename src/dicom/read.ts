@@ -1,10 +1,11 @@
-// Reading DICOM bytes into a DicomDataset: Part-10 files with explicit or implicit VR, bare
-// data sets without the Part-10 header, and large image files read only up to their pixel
-// data. Where the bytes end or break before the data set is whole, what was read is kept and
+// Reading DICOM bytes into a DicomDataset: Part-10 files with explicit or implicit VR (the
+// deflated transfer syntax inflated first), bare data sets without the Part-10 header, and
+// large image files read only up to their pixel data. Where the bytes end or break before the data set is whole, what was read is kept and
 // the damage is described in plain words (the parser's own message goes to the log only).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import dicomParser from 'dicom-parser';
 import { DicomDataset } from './dataset.js';
+import { deflatedDataSetStart, inflateDataSet, parseInflated, type Inflated } from './deflate.js';
 import { resumeAfterExplicitUnSequence } from './un-sequence.js';
 
 const PIXEL_DATA = 'x7fe00010';
@@ -12,6 +13,13 @@ const IMPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 /** Sequence Delimitation Item (FFFE,E0DD) with its zero length, little endian. */
 const SEQUENCE_DELIMITER = [0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0];
 const DELIMITER_BYTES = SEQUENCE_DELIMITER.length;
+
+/** How the positions of damage are told: in the file, or in the inflated data set of a deflated file. */
+type Place = 'file' | 'inflated';
+
+function byteAt(at: number, place: Place): string {
+  return place === 'inflated' ? `byte ${at} of the inflated data set` : `byte ${at}`;
+}
 
 /** Names of the elements a damaged file most often ends in, for the user's message. */
 const ELEMENT_NAMES: Readonly<Record<string, string>> = {
@@ -54,6 +62,9 @@ export class DamagedDicomError extends Error {
     super(message);
   }
 }
+
+/** A deflated data set that inflates to more than the limit before its pixel data: reading more of the file cannot help. */
+export class InflatedTooLargeError extends DamagedDicomError {}
 
 /** True when the bytes look like DICOM at all (Part-10 preamble or a plausible first group). */
 export function looksLikeDicom(bytes: Uint8Array): boolean {
@@ -108,6 +119,11 @@ function instanceTags(raw: dicomParser.DataSet): string[] {
   return Object.keys(raw.elements).filter((k) => !k.startsWith('x0002'));
 }
 
+function lastInstanceTag(raw: dicomParser.DataSet): string | null {
+  const tags = instanceTags(raw);
+  return tags[tags.length - 1] ?? null;
+}
+
 /** The tag of the element starting at `offset`, or null when the bytes end first. */
 function tagAt(raw: dicomParser.DataSet, offset: number): string | null {
   if (offset + 4 > raw.byteArray.length) return null;
@@ -116,9 +132,15 @@ function tagAt(raw: dicomParser.DataSet, offset: number): string | null {
   return `x${group.toString(16).padStart(4, '0')}${element.toString(16).padStart(4, '0')}`;
 }
 
-function truncatedIn(tag: string | null, end: number, after: string | null, detail: string | null): DicomDamage {
-  const where = tag ? describeElement(tag) : after ? `the element after ${formatTag(after)}` : 'the first element';
-  return { kind: 'truncated', tag, at: end, reason: `truncated: the file ends inside ${where} at byte ${end}`, detail };
+/** The element named for the user: the one given, else the one after `after`, else the first. */
+function elementWords(tag: string | null, after: string | null): string {
+  return tag ? describeElement(tag) : after ? `the element after ${formatTag(after)}` : 'the first element';
+}
+
+function truncatedIn(tag: string | null, end: number, after: string | null, detail: string | null, place: Place): DicomDamage {
+  const where = elementWords(tag, after);
+  const what = place === 'inflated' ? 'the data set' : 'the file';
+  return { kind: 'truncated', tag, at: end, reason: `truncated: ${what} ends inside ${where} at ${byteAt(end, place)}`, detail };
 }
 
 /**
@@ -126,7 +148,7 @@ function truncatedIn(tag: string | null, end: number, after: string | null, deta
  * of the bytes, so the last element read may still be cut short (its declared length runs
  * past the end, or its sequence was never closed).
  */
-function silentDamage(raw: dicomParser.DataSet): DicomDamage | null {
+function silentDamage(raw: dicomParser.DataSet, place: Place): DicomDamage | null {
   const tags = instanceTags(raw);
   const lastTag = tags[tags.length - 1];
   // Reading stops at the pixel data on purpose: the header before it is whole.
@@ -136,24 +158,23 @@ function silentDamage(raw: dicomParser.DataSet): DicomDamage | null {
   const cut = elementEnd(last) > end || (last.hadUndefinedLength === true && !last.items && !closedByDelimiter(raw.byteArray, last));
   if (!cut) return null;
   const eof = raw.warnings.find((w) => /eof/i.test(w)) ?? null;
-  return truncatedIn(lastTag, end, null, eof);
+  return truncatedIn(lastTag, end, null, eof, place);
 }
 
 /** Describes a parse that threw after `raw` was read: in the last element, or the one after it. */
-function thrownDamage(raw: dicomParser.DataSet, detail: string): DicomDamage | null {
+function thrownDamage(raw: dicomParser.DataSet, detail: string, place: Place): DicomDamage | null {
   const tags = instanceTags(raw);
   const lastTag = tags[tags.length - 1] ?? null;
   const end = raw.byteArray.length;
   const last = lastTag ? raw.elements[lastTag]! : null;
-  if (last && lastTag !== PIXEL_DATA && elementEnd(last) > end) return truncatedIn(lastTag, end, null, detail);
+  if (last && lastTag !== PIXEL_DATA && elementEnd(last) > end) return truncatedIn(lastTag, end, null, detail, place);
   const nextOffset = last ? elementEnd(last) : null;
   const nextTag = nextOffset !== null ? tagAt(raw, nextOffset) : null;
   // Cut in the pixel data's own header: every value before it was read.
   if (nextTag === PIXEL_DATA || lastTag === PIXEL_DATA) return null;
-  if (ranOut(detail)) return truncatedIn(nextTag, end, lastTag, detail);
+  if (ranOut(detail)) return truncatedIn(nextTag, end, lastTag, detail, place);
   const at = nextOffset ?? 0;
-  const what = nextTag ? describeElement(nextTag) : lastTag ? `the element after ${formatTag(lastTag)}` : 'the first element';
-  return { kind: 'damaged', tag: nextTag, at, reason: `damaged: ${what} at byte ${at} cannot be read`, detail };
+  return { kind: 'damaged', tag: nextTag, at, reason: `damaged: ${elementWords(nextTag, lastTag)} at ${byteAt(at, place)} cannot be read`, detail };
 }
 
 /** Whether the bytes end before the file meta information's declared end (the parser stops there quietly). */
@@ -168,34 +189,107 @@ function metaInformationCut(bytes: Uint8Array): boolean {
   return bytes.length < valueAt + 4 + length;
 }
 
+/** The most a deflated data set is inflated to when reading it (up to its pixel data). */
+export const MAX_INFLATED_BYTES = 128 * 1024 * 1024;
+/** How many compressed bytes are inflated first; four times as many each round until the pixel data is reached. */
+const FIRST_INFLATE_BYTES = 16 * 1024;
+
+export interface ParseDicomOptions {
+  /** The most a deflated data set is inflated to (MAX_INFLATED_BYTES unless given). */
+  maxInflatedBytes?: number;
+}
+
 /**
  * Parses DICOM bytes. Stops before the pixel data (image headers are all we need). When the
  * bytes end or break before the data set is whole, the elements read before are kept and
  * `damage` says where; bytes that are not DICOM throw NotDicomError, DICOM with nothing
  * readable DamagedDicomError.
  */
-export function parseDicom(bytes: Uint8Array): ParsedDicom {
+export function parseDicom(bytes: Uint8Array, options: ParseDicomOptions = {}): ParsedDicom {
   if (!looksLikeDicom(bytes)) throw new NotDicomError('not a DICOM file (no DICM preamble and no recognisable data set)');
   const hasPreamble = hasPart10Preamble(bytes);
-  const options: dicomParser.ParseDicomOptions = { untilTag: PIXEL_DATA };
-  if (!hasPreamble) options.TransferSyntaxUID = IMPLICIT_LITTLE_ENDIAN;
+  const deflatedAt = hasPreamble ? deflatedDataSetStart(bytes) : null;
+  if (deflatedAt !== null) return parseDeflated(bytes, deflatedAt, options.maxInflatedBytes ?? MAX_INFLATED_BYTES);
+  const parserOptions: dicomParser.ParseDicomOptions = { untilTag: PIXEL_DATA };
+  if (!hasPreamble) parserOptions.TransferSyntaxUID = IMPLICIT_LITTLE_ENDIAN;
+  return parseWith(bytes, hasPreamble, 'file', () => dicomParser.parseDicom(bytes, parserOptions));
+}
+
+/** Runs a dicom-parser parse of `bytes` and describes how it ended. */
+function parseWith(bytes: Uint8Array, hasPreamble: boolean, place: Place, parse: () => dicomParser.DataSet): ParsedDicom {
   try {
-    const raw = dicomParser.parseDicom(bytes, options);
-    return { dataset: new DicomDataset(raw), damage: silentDamage(raw) };
+    const raw = parse();
+    return { dataset: new DicomDataset(raw), damage: silentDamage(raw, place) };
   } catch (err) {
     const partial = (err as { dataSet?: dicomParser.DataSet }).dataSet;
     const detail = parserMessage(err);
     if (partial && instanceTags(partial).length > 0) {
-      if (hasPreamble && resumeAfterExplicitUnSequence(bytes, partial, PIXEL_DATA)) return { dataset: new DicomDataset(partial), damage: silentDamage(partial) };
-      return { dataset: new DicomDataset(partial), damage: thrownDamage(partial, detail) };
+      if (hasPreamble && resumeAfterExplicitUnSequence(bytes, partial, PIXEL_DATA)) return { dataset: new DicomDataset(partial), damage: silentDamage(partial, place) };
+      return { dataset: new DicomDataset(partial), damage: thrownDamage(partial, detail, place) };
     }
     if (!partial) {
       const reason = ranOut(detail) || metaInformationCut(bytes) ? `truncated: the file ends inside its file meta information at byte ${bytes.length}` : 'damaged: the file meta information cannot be read';
       throw new DamagedDicomError(reason, detail);
     }
-    const reason = ranOut(detail) ? `truncated: the file ends inside its first element at byte ${bytes.length}` : 'damaged: not one element of the data set can be read';
+    const reason = ranOut(detail) ? `truncated: the ${place === 'inflated' ? 'data set' : 'file'} ends inside its first element at ${byteAt(bytes.length, place)}` : 'damaged: not one element of the data set can be read';
     throw new DamagedDicomError(reason, detail);
   }
+}
+
+function mib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * Parses a file in the deflated transfer syntax whose data set starts at `start`: inflates
+ * the first compressed bytes and, until the pixel data or the end is reached, more (four
+ * times as many each round), never to more than `limit` bytes. A huge deflated image is so
+ * inflated only a little past its header.
+ */
+function parseDeflated(bytes: Uint8Array, start: number, limit: number): ParsedDicom {
+  const compressed = bytes.length - start;
+  for (let take = FIRST_INFLATE_BYTES; ; take *= 4) {
+    const all = take >= compressed;
+    const inflated = inflateDataSet(bytes, start, limit, all ? compressed : take);
+    // A problem found in part of the data (corrupt, or too large already) is not mended by more.
+    const last = all || inflated.problem !== null;
+    let parsed: ParsedDicom;
+    try {
+      parsed = parseWith(inflated.bytes, true, 'inflated', () => parseInflated(inflated.bytes, start, PIXEL_DATA));
+    } catch (err) {
+      if (!(err instanceof DamagedDicomError)) throw err;
+      if (!last) continue;
+      if (inflated.problem) throw streamError(inflated, limit, null);
+      throw err;
+    }
+    if (parsed.dataset.raw.elements[PIXEL_DATA] !== undefined) return parsed;
+    if (!last) continue;
+    if (!inflated.problem) return parsed;
+    if (inflated.problem.kind === 'too-large') throw streamError(inflated, limit, lastInstanceTag(parsed.dataset.raw));
+    return { dataset: parsed.dataset, damage: streamDamage(parsed, inflated) };
+  }
+}
+
+/** A deflated data set whose stream failed before one element could be read, or that is too large. */
+function streamError(inflated: Inflated, limit: number, lastTag: string | null): DamagedDicomError {
+  const problem = inflated.problem!;
+  if (problem.kind === 'too-large') return new InflatedTooLargeError(`too large: the deflated data set inflates to more than ${mib(limit)} before its pixel data${lastTag ? ` (read up to ${formatTag(lastTag)})` : ''}`, problem.detail);
+  if (problem.kind === 'cut') return new DamagedDicomError('truncated: the file ends inside its deflated data set, before its first element', problem.detail);
+  return new DamagedDicomError('damaged: the deflated data set cannot be inflated', problem.detail);
+}
+
+/** The damage of a deflated data set whose stream was cut or corrupt: the elements inflated before are kept. */
+function streamDamage(parsed: ParsedDicom, inflated: Inflated): DicomDamage {
+  const problem = inflated.problem!;
+  const found = parsed.damage;
+  // An element that cannot be read before the stream ends is the first damage.
+  if (problem.kind === 'cut' && found?.kind === 'damaged') return found;
+  const tag = found?.tag ?? null;
+  const end = inflated.bytes.length;
+  const where = elementWords(tag, lastInstanceTag(parsed.dataset.raw));
+  const detail = found?.detail ? `${problem.detail}; ${found.detail}` : problem.detail;
+  if (problem.kind === 'cut') return { kind: 'truncated', tag, at: end, reason: `truncated: the file ends inside its deflated data set, inside ${where} at ${byteAt(end, 'inflated')}`, detail };
+  return { kind: 'damaged', tag, at: end, reason: `damaged: the deflated data set cannot be inflated past ${byteAt(end, 'inflated')}, inside ${where}`, detail };
 }
 
 /** How much of a file to read first; image headers sit well inside it. */
@@ -205,6 +299,8 @@ export const FIRST_READ_BYTES = 1 << 20;
  * Reads a file's DICOM header without loading pixel data: reads the first MiB and, until the
  * pixel data or the end of the file is reached, more (four times as much each round). A data
  * set read from part of a file is never taken as whole: it may stop cleanly between elements.
+ * A deflated data set is inflated from what was read, in rounds too, never past
+ * MAX_INFLATED_BYTES (see parseDicom).
  *
  * The reads are synchronous: a header read takes well under a millisecond, while the four
  * thread-pool round trips of an asynchronous open, stat, read and close each wait for the
@@ -229,7 +325,7 @@ function readDicomFileNow(path: string): ParsedDicom & { bytesRead: number; file
         parsed = parseDicom(bytes);
       } catch (err) {
         // A first element longer than what was read: read more before judging.
-        if (whole || !(err instanceof DamagedDicomError)) throw err;
+        if (whole || !(err instanceof DamagedDicomError) || err instanceof InflatedTooLargeError) throw err;
         want = Math.min(size, want * 4);
         continue;
       }
