@@ -3,6 +3,7 @@
 // "dGy.cm2" for a DAP); a stored value must always be in the unit its key names, so values
 // are scaled between units of the same dimension and refused across dimensions.
 import type { Code, Measurement } from './sr.js';
+import { withoutFloatNoise } from '../report/float-noise.js';
 
 interface Atom {
   /** Base the atom measures (dose and equivalent dose are kept apart from their SI derivation). */
@@ -173,6 +174,5 @@ export function convertMeasurement(m: Measurement, target: string): Conversion {
   if (!sameDimension(from, to)) return { ok: false, reason: `unit "${unitLabel(m.unit)}" cannot be converted to ${target}` };
   const factor = from.scale / to.scale;
   if (factor === 1) return { ok: true, value: m.value, converted: false };
-  // Twelve significant digits drop the binary noise of the scaling, far below any device's precision.
-  return { ok: true, value: Number((m.value * factor).toPrecision(12)), converted: true };
+  return { ok: true, value: withoutFloatNoise(m.value * factor), converted: true };
 }

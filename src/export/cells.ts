@@ -2,6 +2,7 @@
 // read one from a row. Numbers leave here in the units people read (src/query/units.ts), and
 // a column's header names that unit, so no number in a file goes without its unit.
 import { unitOfKey, toShown, type DisplayUnit } from '../query/units.js';
+import { withoutFloatNoise } from '../report/float-noise.js';
 
 export type Cell = string | number | null;
 
@@ -17,7 +18,7 @@ export interface Column<T> {
  */
 export function shownNumber(value: number, unit: DisplayUnit | null): number {
   const shown = unit ? toShown(value, unit) : value;
-  return Number.isFinite(shown) ? Number(shown.toPrecision(12)) : shown;
+  return withoutFloatNoise(shown);
 }
 
 function numberCell(value: unknown, unit: DisplayUnit | null): Cell {
@@ -74,5 +75,5 @@ export function within<T, P>(columns: readonly Column<P>[], part: (row: T) => P 
  */
 export function meanOfReadings(values: readonly (number | null | undefined)[] | undefined): number | null {
   const readings = (values ?? []).filter((v): v is number => typeof v === 'number' && v !== 0 && Number.isFinite(v));
-  return readings.length ? Number((readings.reduce((a, b) => a + b, 0) / readings.length).toPrecision(12)) : null;
+  return readings.length ? withoutFloatNoise(readings.reduce((a, b) => a + b, 0) / readings.length) : null;
 }

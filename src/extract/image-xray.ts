@@ -11,6 +11,7 @@ import { parseDecimal, splitValues, trimValue } from '../dicom/values.js';
 import { summarise } from '../report/summary.js';
 import type { DoseReport, Modality, ProjectionAccumulated, ProjectionDose, ProjectionEvent, SourceKind, XrayFilter, XrayGrid } from '../report/types.js';
 import { readEquipmentInfo, readPatientInfo, readStudyInfo } from './common.js';
+import { withoutFloatNoise } from '../report/float-noise.js';
 
 /** Header attributes of X-ray images, by keyword. */
 export const XT = {
@@ -333,7 +334,7 @@ function positiveOrNull(n: number | null): number | null {
 
 function sum(values: (number | null | undefined)[]): number | null {
   const present = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  return present.length ? present.reduce((a, b) => a + b, 0) : null;
+  return present.length ? withoutFloatNoise(present.reduce((a, b) => a + b, 0)) : null;
 }
 
 const BREASTS: Record<string, string> = { Right: 'Right breast', Left: 'Left breast', Both: 'Both breasts' };

@@ -25,6 +25,7 @@ import { C } from './concepts.js';
 import type { ExtractContext } from './index.js';
 import { philipsCollimatedField, philipsNumberOfFrames, siemensIiDiameterMm, siemensPatientPosition } from './projection-vendor.js';
 import { deviceObserverUid, readDeviceParticipant, readObservers, readPersonParticipant, readProcedureReported } from './sr-common.js';
+import { withoutFloatNoise } from '../report/float-noise.js';
 
 /** Units of the DoseReport keys values are stored under. */
 type Unit = 'Gy.m2' | 'Gy' | 'mGy' | 's' | 'ms' | 'mm' | 'm2' | 'mA' | 'kV' | 'uA.s' | 'deg' | 'N';
@@ -177,7 +178,7 @@ function readGrids(event: SrItem): XrayGrid[] {
 }
 
 function mean(values: readonly number[]): number | null {
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+  return values.length ? withoutFloatNoise(values.reduce((a, b) => a + b, 0) / values.length) : null;
 }
 
 /** One representative value of per-pulse values: the mean over the pulses that fired (non-zero). */
@@ -269,7 +270,7 @@ function readSource(event: SrItem, e: ProjectionEvent, r: Reader): void {
   e.kvp = representative(kvps);
   e.xrayTubeCurrentMa = representative(currents);
   e.pulseWidthMs = representative(widths);
-  e.exposureUAs = exposures.length > 1 ? exposures.reduce((a, b) => a + b, 0) : (exposures[0] ?? null);
+  e.exposureUAs = exposures.length > 1 ? withoutFloatNoise(exposures.reduce((a, b) => a + b, 0)) : (exposures[0] ?? null);
   if (kvps.length > 1) e.kvps = kvps;
   if (currents.length > 1) e.xrayTubeCurrents = currents;
   if (widths.length > 1) e.pulseWidths = widths;
@@ -278,12 +279,12 @@ function readSource(event: SrItem, e: ProjectionEvent, r: Reader): void {
   // Derived only where the device left them out: total exposure time from the pulses, the
   // mean tube current over the pulses (weighted by their widths when both are per pulse).
   const averageWidth = mean(widths);
-  if (e.exposureTimeMs == null && e.numberOfPulses && averageWidth !== null) e.exposureTimeMs = averageWidth * e.numberOfPulses;
+  if (e.exposureTimeMs == null && e.numberOfPulses && averageWidth !== null) e.exposureTimeMs = withoutFloatNoise(averageWidth * e.numberOfPulses);
   if (e.averageXrayTubeCurrentMa == null && currents.length > 0) {
     const totalWidth = widths.reduce((a, b) => a + b, 0);
     e.averageXrayTubeCurrentMa =
       widths.length === currents.length && currents.length > 1 && totalWidth > 0
-        ? currents.reduce((sum, c, i) => sum + c * widths[i]!, 0) / totalWidth
+        ? withoutFloatNoise(currents.reduce((sum, c, i) => sum + c * widths[i]!, 0) / totalWidth)
         : mean(currents);
   }
   e.iiFieldSizeMm = siemensIiDiameterMm(e.comment);

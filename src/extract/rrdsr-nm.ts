@@ -11,6 +11,7 @@ import type { DoseReport, NmAdministration, NmPatientCharacteristics, ObserverCo
 import { readEquipmentInfo, readPatientInfo, readStudyInfo } from './common.js';
 import { C } from './concepts.js';
 import { deviceObserverUid, readObservers, readPersonParticipant } from './sr-common.js';
+import { withoutFloatNoise } from '../report/float-noise.js';
 
 /**
  * Units of NM quantities the UCUM reader does not parse (quotients, litres, calendar
@@ -43,7 +44,7 @@ function convertNmUnit(m: Measurement, target: string, spellings: Readonly<Recor
     if (!written) continue;
     const factor = factorOf(spellings, written);
     if (factor === 1) return { ok: true, value: m.value, converted: false };
-    if (factor !== undefined) return { ok: true, value: Number((m.value * factor).toPrecision(12)), converted: true };
+    if (factor !== undefined) return { ok: true, value: withoutFloatNoise(m.value * factor), converted: true };
   }
   return { ok: false, reason: `unit "${unitLabel(m.unit)}" cannot be converted to ${target}` };
 }

@@ -1,6 +1,7 @@
 // Study-level totals derived from a report. Stored as study columns so list pages, filters
 // and charts never re-aggregate events.
 import type { DoseReport, ProjectionAccumulated, ProjectionDose, StudySummary } from './types.js';
+import { withoutFloatNoise } from './float-noise.js';
 
 function sum(values: (number | null | undefined)[]): number | null {
   let total = 0;
@@ -11,7 +12,7 @@ function sum(values: (number | null | undefined)[]): number | null {
       any = true;
     }
   }
-  return any ? total : null;
+  return any ? withoutFloatNoise(total) : null;
 }
 
 const CT_TYPE_COUNTS: Record<string, keyof StudySummary> = {
