@@ -1,7 +1,8 @@
 // Reading DICOM bytes into a DicomDataset: Part-10 files with explicit or implicit VR (the
 // deflated transfer syntax inflated first), bare data sets without the Part-10 header, and
-// large image files read only up to their pixel data. Where the bytes end or break before the data set is whole, what was read is kept and
-// the damage is described in plain words (the parser's own message goes to the log only).
+// large image files read only up to their pixel data. Where the bytes end or break before the
+// data set is whole, what was read is kept and the damage is described in plain words (the
+// parser's own message goes to the log only).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import dicomParser from 'dicom-parser';
 import { DicomDataset } from './dataset.js';
