@@ -2,7 +2,7 @@
 // PostgreSQL. Applies pending migrations before handing the connection out.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type Transaction } from 'kysely';
 import type { Engine } from './engine.js';
 import { migrationProvider } from './migrations.js';
 import { sqlLower } from '../query/text-case.js';
@@ -164,25 +164,63 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Db
     pool.on('connect', (client) => {
       client.query(`set search_path to ${schema}`).catch(() => undefined);
     });
-    const client = await pool.connect();
-    try {
-      await client.query(`create schema if not exists ${schema}`);
-    } finally {
-      client.release();
-    }
+    await createSchema(pool, schema);
   }
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, engine: 'postgres', pgSchema: schema, close: () => kysely.destroy() };
 }
 
+/**
+ * `if not exists` does not keep two first starts (a server and an import) from both creating
+ * the schema: the one that loses fails on the catalogue's unique index, and finds it made.
+ */
+async function createSchema(pool: import('pg').Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query(`create schema if not exists ${schema}`);
+  } catch (err) {
+    const made = await client.query('select 1 from pg_namespace where nspname = $1', [schema]);
+    if (!made.rowCount) throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** On PostgreSQL, Kysely's migrator holds an advisory lock: concurrent first starts take turns. */
 export async function migrate(db: Db): Promise<string[]> {
+  const { error, results } = db.engine === 'sqlite' ? await migrateSqlite(db) : await migrator(db.kysely, db).migrateToLatest();
+  if (error) throw migrationFailed(error);
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function migrator(kysely: Kysely<Database>, db: Db): Migrator {
   // The migrator looks for its bookkeeping tables in every schema: named, it cannot take
   // another schema's for its own.
   const schema = db.pgSchema ? { migrationTableSchema: db.pgSchema } : {};
-  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider(db.engine), ...schema });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`);
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  return new Migrator({ db: kysely, provider: migrationProvider(db.engine), ...schema });
+}
+
+function migrationFailed(error: unknown): Error {
+  return new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/**
+ * Processes started together on a new data folder (a server and an import) all migrate. On
+ * SQLite, Kysely's migrator uses no transaction and its migration lock does nothing, so each
+ * would read that nothing has run yet and create the same tables. Here the whole migration is
+ * one transaction holding the write lock from its start (BEGIN IMMEDIATE): the others wait
+ * (busy timeout) and then find every migration done. A failed migration leaves nothing.
+ */
+async function migrateSqlite(db: Db): Promise<MigrationResultSet> {
+  // Every later start finds nothing to do: it reads, without waiting for an import's write lock.
+  const unlocked = migrator(db.kysely, db);
+  if ((await unlocked.getMigrations()).every((m) => m.executedAt)) return unlocked.migrateToLatest();
+  return writeTransaction(db, null, async (q) => {
+    const result = await migrator(q, db).migrateToLatest();
+    // Thrown to roll back what the failed migration and those before it did.
+    if (result.error) throw migrationFailed(result.error);
+    return result;
+  });
 }
 
 /**

@@ -46,19 +46,35 @@ export function defaultDisplayName(e: EquipmentInfo, device?: ObserverContext | 
  * Finds or creates the equipment row. A new combination that is the same unit as a known one
  * (same device observer UID, or same manufacturer, model, serial number and station with
  * another software version) inherits that unit's display name and user-defined modality.
+ * Safe when another importer creates the same row at the same time (see insertEquipment).
  */
 export async function findOrCreateEquipment(q: Kysely<Database>, e: EquipmentInfo, now: string, device?: ObserverContext): Promise<EquipmentRow> {
   const identityHash = equipmentIdentityHash(e);
-  const existing = await q.selectFrom('equipment').selectAll().where('identity_hash', '=', identityHash).executeTakeFirst();
-  if (existing) {
-    if (!existing.device_observer_uid && e.deviceObserverUid) {
-      await q.updateTable('equipment').set({ device_observer_uid: e.deviceObserverUid }).where('id', '=', existing.id).execute();
-      return { ...existing, device_observer_uid: e.deviceObserverUid };
-    }
-    return existing;
-  }
+  const existing = await findByIdentity(q, identityHash);
+  if (existing) return withObserverUid(q, existing, e);
+  const row = await newEquipmentRow(q, e, identityHash, now, device);
+  const id = await insertEquipment(q, row);
+  if (id !== undefined) return { id, ...row };
+  // A new statement sees what the other importer committed (read committed, the default).
+  const winner = await findByIdentity(q, identityHash);
+  if (!winner) throw new Error(`equipment ${identityHash} was neither stored nor found`);
+  return withObserverUid(q, winner, e);
+}
+
+function findByIdentity(q: Kysely<Database>, identityHash: string): Promise<EquipmentRow | undefined> {
+  return q.selectFrom('equipment').selectAll().where('identity_hash', '=', identityHash).executeTakeFirst();
+}
+
+/** A known combination first seen without the device observer UID learns it. */
+async function withObserverUid(q: Kysely<Database>, existing: EquipmentRow, e: EquipmentInfo): Promise<EquipmentRow> {
+  if (existing.device_observer_uid || !e.deviceObserverUid) return existing;
+  await q.updateTable('equipment').set({ device_observer_uid: e.deviceObserverUid }).where('id', '=', existing.id).execute();
+  return { ...existing, device_observer_uid: e.deviceObserverUid };
+}
+
+async function newEquipmentRow(q: Kysely<Database>, e: EquipmentInfo, identityHash: string, now: string, device?: ObserverContext): Promise<Omit<EquipmentRow, 'id'>> {
   const sibling = await findSameUnit(q, e);
-  const row = {
+  return {
     identity_hash: identityHash,
     manufacturer: e.manufacturer ?? null,
     institution_name: e.institutionName ?? null,
@@ -73,8 +89,22 @@ export async function findOrCreateEquipment(q: Kysely<Database>, e: EquipmentInf
     user_defined_modality: sibling?.user_defined_modality ?? null,
     created_at: now,
   };
-  const { id } = await q.insertInto('equipment').values(row).returning('id').executeTakeFirstOrThrow();
-  return { id, ...row };
+}
+
+/**
+ * The new row's id, or undefined when the same combination is already stored. On PostgreSQL
+ * another importer may have created it since the look-up (two imports of one new unit): the
+ * insert waits for that importer's transaction and then stores nothing. A unique violation
+ * instead would abort this whole transaction (a group of imports), so it is never raised.
+ */
+async function insertEquipment(q: Kysely<Database>, row: Omit<EquipmentRow, 'id'>): Promise<number | undefined> {
+  const inserted = await q
+    .insertInto('equipment')
+    .values(row)
+    .onConflict((oc) => oc.column('identity_hash').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted?.id;
 }
 
 async function findSameUnit(q: Kysely<Database>, e: EquipmentInfo): Promise<EquipmentRow | undefined> {

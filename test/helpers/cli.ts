@@ -18,6 +18,18 @@ export function openrem(args: string[], env: Record<string, string>, input?: str
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `openrem ARGS` run to its end beside others (several importers, first starts at once). */
+export function openremAsync(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const fullEnv: NodeJS.ProcessEnv = { ...process.env, CI: 'true', NO_COLOR: '1', ...env };
+  if (!env.DATABASE_URL) delete fullEnv.DATABASE_URL;
+  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'openrem.js'), ...args], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => proc.on('close', (status) => resolve({ status, stdout, stderr })));
+}
+
 /** What long-running commands (serve, worker) print once they are ready. */
 export const READY_LINE = 'Press Ctrl+C to stop.';
 
