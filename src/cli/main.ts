@@ -1,6 +1,7 @@
 // The `openrem` command: one entry point, one subcommand per job. Subcommands load lazily so
 // `openrem import` does not pay for the web server's start-up.
 import { readFileSync } from 'node:fs';
+import { OutputClosedError } from './output.js';
 
 export const USAGE_ERROR = 2;
 
@@ -117,5 +118,10 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`Usage: ${command.usage}\n\n${command.summary}`);
     return 0;
   }
-  return command.run(rest);
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof OutputClosedError) return 0;
+    throw err;
+  }
 }

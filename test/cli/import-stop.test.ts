@@ -1,7 +1,8 @@
 // Stopping `openrem import` (SIGTERM from a service manager, Ctrl+C at a terminal): the run
 // ends after the file being stored, every file committed is reported, the summary says what
 // was not read and the exit code says how it ended; the same command again imports the rest.
-import { spawn } from 'node:child_process';
+// A dump of what was stored, piped to a reader that stops early, ends without an error.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,5 +67,12 @@ describe.each(ENGINES)('stopping an import on %s', (engine) => {
     const duplicates = rest.stdout.match(/^duplicate skipped: /gm)?.length ?? 0;
     expect(imported + duplicates).toBe(COPIES);
     expect(storedCount()).toBe(COPIES);
+
+    // A reader that stops early closes the pipe: the dump ends there, quietly and successfully.
+    const fullEnv: NodeJS.ProcessEnv = { ...process.env, ...t.env };
+    if (!t.env.DATABASE_URL) delete fullEnv.DATABASE_URL;
+    const head = spawnSync('bash', ['-c', `"${process.execPath}" "${join(PROJECT_ROOT, 'bin', 'openrem.js')}" studies --json | head -c 100 >/dev/null; echo "exit \${PIPESTATUS[0]}"`], { env: fullEnv, encoding: 'utf8' });
+    expect(head.stderr).toBe('');
+    expect(head.stdout).toBe('exit 0\n');
   });
 });
