@@ -201,6 +201,8 @@ describe.each(ENGINES)('patient size import pages on %s', (engine) => {
     const page = await requester(app, importer)(`/ptsize/${id}`);
     expect(page.body).toContain('<span class="task-state failed">failed</span>');
     expect(page.body).toContain(`<span class="note size-reason">${reason.replaceAll('"', '&quot;')}</span>`);
+    expect(page.body).toContain('Import the file again to finish: studies it already updated are then found unchanged and skipped.');
+    expect(page.body).toMatch(/<th scope="row">File<\/th>\s*<td>[^<]*<span class="note">deleted<\/span>/);
   });
 
   it('shows and downloads a log that lists only the first rows of each kind, saying how many more were counted', async () => {

@@ -79,6 +79,9 @@ function ImportStatus(props: { ctx: PageContext; imp: SizeImport; task: TaskReco
         </div>
       )}
       {imp.reason && !live ? <span class="note size-reason">{imp.reason}</span> : null}
+      {imp.state === 'failed' || imp.state === 'aborted' ? (
+        <span class="note size-again">Import the file again to finish: studies it already updated are then found unchanged and skipped.</span>
+      ) : null}
     </div>
   );
 }
