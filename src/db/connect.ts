@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type Transaction } from 'kysely';
+import type { Pool } from 'pg';
 import type { Engine } from './engine.js';
 import { migrationProvider } from './migrations.js';
 import { sqlLower } from '../query/text-case.js';
@@ -174,7 +175,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Db
  * `if not exists` does not keep two first starts (a server and an import) from both creating
  * the schema: the one that loses fails on the catalogue's unique index, and finds it made.
  */
-async function createSchema(pool: import('pg').Pool, schema: string): Promise<void> {
+async function createSchema(pool: Pool, schema: string): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query(`create schema if not exists ${schema}`);
