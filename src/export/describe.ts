@@ -24,8 +24,15 @@ export function productName(): string {
 
 const TEST_DATA_TEXT = { exclude: 'left out', only: 'only these' } as const;
 
-/** The filter in words: one [label, value] per condition, in the order the list's form shows them. */
-export function describeFilter(spec: ModalitySpec, f: StudyFilter): [string, string][] {
+/** What a file or label without patient identifiers says in place of a patient name or ID searched for. */
+export const WITHHELD = '(withheld: a patient identifier)';
+
+/**
+ * The filter in words: one [label, value] per condition, in the order the list's form shows
+ * them. Without `pid` (a file without patient identifiers, a task label others see) the value
+ * of a patient name or ID condition is withheld: the condition is named, the person is not.
+ */
+export function describeFilter(spec: ModalitySpec, f: StudyFilter, opts: { pid: boolean }): [string, string][] {
   const out: [string, string][] = [];
   if (f.dateFrom) out.push(['Study date from', f.dateFrom]);
   if (f.dateTo) out.push(['Study date to', f.dateTo]);
@@ -34,7 +41,7 @@ export function describeFilter(spec: ModalitySpec, f: StudyFilter): [string, str
   if (f.system !== undefined) out.push(['System', f.system]);
   for (const t of textFiltersFor(spec)) {
     const v = f[t.param];
-    if (v !== undefined) out.push([`${t.label} contains`, v]);
+    if (v !== undefined) out.push([`${t.label} contains`, 'pid' in t && t.pid && !opts.pid ? WITHHELD : v]);
   }
   for (const r of rangeFiltersFor(spec)) {
     const unit = r.unit.shown ? ` ${r.unit.shown}` : '';

@@ -126,9 +126,9 @@ export function exportTitle(spec: ModalitySpec, format: ExportFormat, pid: boole
   return `${spec.title} export (${FORMAT_LABELS[format]}${pid ? ', with patient identifiers' : ''})`;
 }
 
-/** A task label: what is exported and the filter, short enough for a list. */
+/** A task label: what is exported and the filter, short enough for a list (seen by admins without the pid role too). */
 export function exportLabel(spec: ModalitySpec, format: ExportFormat, pid: boolean, filter: StudyFilter): string {
-  const line = filterLine(describeFilter(spec, filter));
+  const line = filterLine(describeFilter(spec, filter, { pid: false }));
   const label = `${exportTitle(spec, format, pid)}: ${line}`;
   return label.length > 200 ? `${label.slice(0, 199)}…` : label;
 }
@@ -141,7 +141,7 @@ function listExportKind(spec: ModalitySpec): TaskKind<ListExportParams, ExportRe
     retry: true,
     run(params, ctx) {
       const filter = parseExportFilter(spec, params.filter, true);
-      const headingFilters = describeFilter(spec, filter);
+      const headingFilters = describeFilter(spec, filter, { pid: params.pid });
       return runExport(ctx, {
         modality: spec.modality,
         format: params.format,

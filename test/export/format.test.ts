@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { meanOfReadings, shownNumber } from '../../src/export/cells.js';
 import { csvField, csvLine } from '../../src/export/csv.js';
-import { describeFilter, filterLine } from '../../src/export/describe.js';
+import { describeFilter, filterLine, WITHHELD } from '../../src/export/describe.js';
 import { exportFileName, exportFilePath } from '../../src/export/paths.js';
 import { viewCode } from '../../src/export/nhsbsp.js';
 import { legalSheetName, MAX_SHEET_NAME, SheetNames } from '../../src/export/sheet-names.js';
-import { elementSymbol, filterThicknesses } from '../../src/export/layouts/xray.js';
+import { elementSymbol, filterMaterials, filterThicknesses } from '../../src/export/layouts/xray.js';
+import { extractFromBytes } from '../../src/extract/index.js';
+import { corpusBytes } from '../helpers/corpus.js';
 import { parseQuery, filterSchema } from '../../src/query/filters.js';
 import { specForModality } from '../../src/query/modalities.js';
 import { DAP, DOSE_GY, EXPOSURE } from '../../src/query/units.js';
@@ -83,7 +85,7 @@ describe('the filter in words', () => {
   it('names each condition with its unit, in the order of the form', () => {
     const spec = specForModality('CT')!;
     const filter = parseQuery(filterSchema(spec, { pid: true }), { dlpMax: '1000', dateFrom: '2024-01-01', studyDescription: 'head', sex: 'F', testData: 'exclude', patientName: 'smith' });
-    const words = describeFilter(spec, filter);
+    const words = describeFilter(spec, filter, { pid: true });
     expect(words).toEqual([
       ['Study date from', '2024-01-01'],
       ['Study description contains', 'head'],
@@ -92,9 +94,11 @@ describe('the filter in words', () => {
       ['Sex', 'Female'],
       ['Test patients', 'left out'],
     ]);
+    // In a file without patient identifiers, the condition is named and the person is not.
+    expect(describeFilter(spec, filter, { pid: false })[2]).toEqual(['Patient name contains', WITHHELD]);
     expect(filterLine([])).toBe('none (all studies)');
     const rf = specForModality('RF')!;
-    expect(describeFilter(rf, parseQuery(filterSchema(rf), { dapMin: '5000' }))).toEqual([['Total DAP from', '5000 cGy·cm²']]);
+    expect(describeFilter(rf, parseQuery(filterSchema(rf), { dapMin: '5000' }), { pid: false })).toEqual([['Total DAP from', '5000 cGy·cm²']]);
   });
 });
 
@@ -115,6 +119,14 @@ describe('X-ray values as physicists write them', () => {
     expect(elementSymbol('Copper or Copper compound')).toBe('Cu');
     expect(elementSymbol('Unobtainium')).toBe('Unobtainium');
     expect(filterThicknesses([{ material: 'Copper', thicknessMinimumMm: 0.1, thicknessMaximumMm: 0.3 }, { material: 'Aluminum', thicknessMinimumMm: 1, thicknessMaximumMm: null }])).toBe('0.2 | 1');
+  });
+
+  it('writes "none" for an event the report says had no filter, and names a filter of unknown material by its type', () => {
+    const outcome = extractFromBytes(corpusBytes('Dual-RDSR-RF.dcm'));
+    if (outcome.status !== 'report') throw new Error(outcome.status);
+    const materials = outcome.report.projection!.events.map((e) => filterMaterials(e.filters));
+    expect(materials).toEqual(['Cu', 'none', 'Cu', 'Cu']);
+    expect(filterMaterials([{ type: 'Wedge filter', material: null }, { material: null }])).toBe('Wedge filter | ?');
   });
 
   it('gives the mean of per-pulse readings without float noise, leaving out pulses without a reading', () => {

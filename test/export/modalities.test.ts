@@ -180,6 +180,18 @@ describe.each(ENGINES)('exports of corpus studies on %s', (engine) => {
     expect(sheets[1]!.rows[0]!.slice(0, 2)).toEqual(['Patient name', 'Patient ID']);
   });
 
+  it('names a patient searched for only in the pid variant; a file without identifiers withholds it', async () => {
+    const filter = { patientName: 'smith' };
+    const withPid = await csv('CT', { pid: true, filter });
+    expect(withPid.preamble[1]).toEqual(['Filters', 'Patient name contains: smith']);
+    expect(withPid.rows.map((r) => withPid.cell(r, 'Accession number'))).toEqual(['ACC12345601']);
+    const without = await csv('CT', { filter });
+    expect(without.preamble[1]).toEqual(['Filters', 'Patient name contains: (withheld: a patient identifier)']);
+    expect(without.rows.map((r) => without.cell(r, 'Accession number'))).toEqual(['ACC12345601']);
+    const summary = (await xlsx('CT', { filter }))[0]!;
+    expect(JSON.stringify(summary.rows).toLowerCase()).not.toContain('smith');
+  });
+
   it('RF: DAP in cGy·cm² and dose at RP in mGy, per plane; a bi-plane study fills plane B', async () => {
     const e = await csv('RF');
     expect(e.rows).toHaveLength(2);

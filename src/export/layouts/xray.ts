@@ -28,9 +28,17 @@ export function elementSymbol(material: string | null | undefined): string | nul
   return ELEMENTS.find(([name]) => m.startsWith(name))?.[1] ?? material;
 }
 
+/** A filter by its material; one the report says is no filter at all is "none", one of unknown material is named by its type. */
+function filterName(f: XrayFilter): string {
+  const symbol = elementSymbol(f.material);
+  if (symbol) return symbol;
+  if (/^no filter/i.test(f.type?.trim() ?? '')) return 'none';
+  return f.type?.trim() || '?';
+}
+
 /** Filter materials of an event, "Cu | Al". */
 export function filterMaterials(filters: readonly XrayFilter[] | undefined): string | null {
-  const list = (filters ?? []).map((f) => elementSymbol(f.material) ?? '?');
+  const list = (filters ?? []).map(filterName);
   return list.length ? list.join(' | ') : null;
 }
 
