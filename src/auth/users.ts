@@ -35,7 +35,7 @@ export class UserError extends Error {}
 
 /** Letters, digits and . _ @ - (an e-mail address works), starting with a letter or digit. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,149}$/;
-export const USERNAME_RULE = 'use 1 to 150 letters, digits and . _ @ - (starting with a letter or digit)';
+export const USERNAME_RULE = 'use 1 to 150 unaccented letters (A–Z, a–z), digits and . _ @ - (starting with a letter or digit)';
 
 export function usernameProblem(username: string): string | null {
   return USERNAME_PATTERN.test(username) ? null : USERNAME_RULE;

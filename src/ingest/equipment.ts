@@ -5,6 +5,9 @@ import type { Kysely } from 'kysely';
 import type { Database, EquipmentRow } from '../db/schema.js';
 import type { DoseReport, EquipmentInfo, ObserverContext } from '../report/types.js';
 
+/** The longest display name a system may be given; the list filter by system takes as long a name. */
+export const DISPLAY_NAME_MAX = 255;
+
 const IDENTITY_FIELDS = ['manufacturer', 'institutionName', 'stationName', 'departmentName', 'modelName', 'deviceSerialNumber', 'softwareVersions', 'gantryId'] as const;
 
 export function equipmentIdentityHash(e: EquipmentInfo): string {

@@ -4,6 +4,7 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool, type Expression } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema.js';
+import { DISPLAY_NAME_MAX } from '../ingest/equipment.js';
 import { hashIdentifier } from '../ingest/privacy.js';
 import type { Modality } from '../report/types.js';
 import type { ModalitySpec } from './modalities.js';
@@ -165,6 +166,8 @@ export function maxParam(f: RangeFilter): RangeFilterParam {
 
 const MAX_TEXT = 200;
 const text = z.string({ error: 'expected one text value' }).max(MAX_TEXT, `at most ${MAX_TEXT} characters`);
+/** A system's display name, exactly: as long as a name may be. */
+const systemName = z.string({ error: 'expected one text value' }).max(DISPLAY_NAME_MAX, `at most ${DISPLAY_NAME_MAX} characters`);
 
 /** A value as a message quotes it: shortened, so a pasted page does not fill the screen. */
 function quoted(value: string): string {
@@ -287,7 +290,7 @@ export function filterParameters(spec: ModalitySpec): FilterParameter[] {
       note: 'inclusive; a start later than the end spans midnight',
       schema: timeOfDay,
     },
-    { names: ['system'], label: 'System', unit: '', expects: 'a system display name', note: 'the exact display name (the home page links use it)', schema: text },
+    { names: ['system'], label: 'System', unit: '', expects: 'a system display name', note: 'the exact display name (the home page links use it)', schema: systemName },
     ...textFiltersFor(spec).map((f) => ({ names: [f.param], label: f.label, unit: '', expects: `text, at most ${MAX_TEXT} characters`, note: textNote(f), schema: text })),
     ...rangeFiltersFor(spec).map((f) => ({
       names: [minParam(f), maxParam(f)],

@@ -24,9 +24,9 @@ export interface SystemSummary {
 export interface SystemActivity extends SystemSummary {
   /** Time of day of the latest study (HH:MM:SS), when it has one. */
   latestStudyTime: string | null;
-  /** Studies dated today or in the 6 days before. */
+  /** Studies dated today or in the 6 days before (none dated later). */
   lastWeek: number;
-  /** Studies dated today or in the 27 days before. */
+  /** Studies dated today or in the 27 days before (none dated later). */
   lastFourWeeks: number;
 }
 
@@ -78,7 +78,9 @@ export async function systemActivity(db: Kysely<Database>, now = new Date()): Pr
   const same = sql`s.modality = c.modality and s.equipment_id = c.equipment_id`;
   const latest = (col: 'study_date' | 'study_time') =>
     sql<string | null>`(select s.${sql.ref(col)} from study s where ${same} and s.study_date is not null order by s.study_date desc, s.study_time desc nulls last limit 1)`;
-  const since = (from: string) => sql<number>`(select count(*) from study s where ${same} and s.study_date >= ${from})`;
+  // A study dated after today (a unit's clock set wrong) is no recent study.
+  const today = localDateBefore(now, 0);
+  const since = (from: string) => sql<number>`(select count(*) from study s where ${same} and s.study_date >= ${from} and s.study_date <= ${today})`;
   const rows = await q
     .selectFrom('study_count as c')
     .innerJoin('equipment as e', 'e.id', 'c.equipment_id')

@@ -73,7 +73,7 @@ for (const engine of ENGINES) {
       expect(short.stderr).toBe('openrem users: password must be at least 10 characters long\n');
       const name = users(['create', 'some one', '--password-stdin'], `${PASSWORD}\n`);
       expect(name.status).toBe(1);
-      expect(name.stderr).toBe('openrem users: user name "some one": use 1 to 150 letters, digits and . _ @ - (starting with a letter or digit)\n');
+      expect(name.stderr).toBe('openrem users: user name "some one": use 1 to 150 unaccented letters (A–Z, a–z), digits and . _ @ - (starting with a letter or digit)\n');
       const noTerminal = users(['create', 'someone']);
       expect(noTerminal.status).toBe(2);
       expect(noTerminal.stderr).toContain('there is no terminal to ask for the password on; pipe it in with --password-stdin');

@@ -72,14 +72,14 @@ describe.each(ENGINES)('user administration on %s', (engine) => {
     expect(empty.body).toContain('<li>User name: enter a user name</li>');
     const bad = await newUser({ username: 'bad name!', email: 'not-an-address', fullName: 'Bad Name', roles: ['view', 'wizard'] });
     expect(bad.statusCode).toBe(400);
-    expect(bad.body).toContain('<li>User name: use 1 to 150 letters, digits and . _ @ - (starting with a letter or digit)</li>');
+    expect(bad.body).toContain('<li>User name: use 1 to 150 unaccented letters (A–Z, a–z), digits and . _ @ - (starting with a letter or digit)</li>');
     expect(bad.body).toContain('<li>E-mail: not a valid e-mail address</li>');
     expect(bad.body).toContain('<li>Roles: unknown role; roles are view, importsize, importqr, export, pid, admin</li>');
     expect(bad.body).toContain('value="Bad Name"');
     expect(bad.body).toContain('aria-invalid="true"');
     // Every problem at once: the password's too, when the name is wrong as well.
     const both = await newUser({ username: 'bad name!', password: 'short', password2: 'short' });
-    expect(both.body).toContain('<li>User name: use 1 to 150 letters');
+    expect(both.body).toContain('<li>User name: use 1 to 150 unaccented letters');
     expect(both.body).toContain('<li>Password: must be at least 10 characters long</li>');
     const weak = await newUser({ username: 'weakling', password: 'weakling123', password2: 'weakling123' });
     expect(weak.body).toContain('<li>Password: must not contain your user name or name</li>');

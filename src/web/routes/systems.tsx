@@ -25,7 +25,6 @@ import { fieldErrors, FORM_PROBLEM, formFields, listValue, parseId, queryNumber,
 import { DISPLAY_NAMES_PATH } from '../config-pages.js';
 import { pageContext, sendPage } from '../page.js';
 import {
-  DISPLAY_NAME_MAX,
   DisplayNamesPage,
   SYSTEM_STUDIES_PER_PAGE,
   SystemDeletePage,
@@ -34,6 +33,7 @@ import {
   SystemStudiesPage,
   type SystemFormValues,
 } from '../views/systems.js';
+import { DISPLAY_NAME_MAX } from '../../ingest/equipment.js';
 
 const MODALITY_VALUES = ['none', 'DX', 'RF', 'dual'] as const;
 

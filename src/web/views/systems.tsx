@@ -15,6 +15,7 @@ import { studyDeletePath } from './study-delete.js';
 import { TaskScript, TaskStatus } from './tasks.js';
 import { utcText } from '../../time.js';
 import { Missing } from './values.js';
+import { DISPLAY_NAME_MAX } from '../../ingest/equipment.js';
 
 export function systemEditPath(id: number): string {
   return `${DISPLAY_NAMES_PATH}/${id}`;
@@ -35,7 +36,6 @@ export function systemDeletePath(id: number): string {
   return `/config/systems/${id}/delete`;
 }
 
-export const DISPLAY_NAME_MAX = 255;
 
 /** What each choice of the user-defined modality does, as the forms say it. */
 export const MODALITY_CHOICES: { value: '' | UserDefinedModality; label: string }[] = [
