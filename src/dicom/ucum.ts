@@ -120,6 +120,15 @@ function combine(terms: Term[]): ParsedUnit {
   return { scale, dims };
 }
 
+/**
+ * In capitals "M" is milli, but a device writing "MBQ" (or "Mbq") means megabecquerel far more
+ * often than millibecquerel: for the units that do come in mega, such a reading is refused
+ * rather than guessed, a factor of 10^9 being at stake.
+ */
+function withoutAmbiguousMilli(terms: Term[] | null): Term[] | null {
+  return terms?.some((t) => LARGE_PREFIX_DIMS.has(t.dim) && t.scale === CI_PREFIXES.M) ? null : terms;
+}
+
 // Devices repeat a handful of units thousands of times per import.
 const parsedUnits = new Map<string, ParsedUnit | null>();
 
@@ -131,7 +140,7 @@ export function parseUnit(unit: string): ParsedUnit | null {
   let result: ParsedUnit | null = null;
   if (trimmed !== '') {
     const s = ALIASES[trimmed] ?? trimmed;
-    const terms = parseFrom(s, 0, PREFIXES, ATOMS) ?? parseFrom(s.toUpperCase(), 0, CI_PREFIXES, CI_ATOMS);
+    const terms = parseFrom(s, 0, PREFIXES, ATOMS) ?? withoutAmbiguousMilli(parseFrom(s.toUpperCase(), 0, CI_PREFIXES, CI_ATOMS));
     result = terms && terms.length > 0 ? combine(terms) : null;
   }
   if (parsedUnits.size < 10_000) parsedUnits.set(unit, result);

@@ -27,6 +27,18 @@ describe('UCUM units of measured values', () => {
     }
   });
 
+  it('refuses an activity in capitals whose "M" could be milli or mega, and reads the unambiguous ones', () => {
+    for (const spelling of ['MBQ', 'Mbq', 'mbq']) {
+      expect(parseUnit(spelling), spelling).toBeNull();
+      const r = convertMeasurement(m(394, spelling), 'MBq');
+      expect(r.ok, spelling).toBe(false);
+    }
+    expect(converted(394, 'MBq', 'MBq')).toBe(394);
+    expect(converted(394, 'KBQ', 'MBq')).toBe(0.394);
+    // Doses have no mega units: capital M stays milli there.
+    expect(converted(11.51, 'MGY', 'mGy')).toBe(11.51);
+  });
+
   it('converts dose area product and dose at reference point as the behaviour facts say', () => {
     const facts = behaviour<UnitFacts>('rdsr-dose-units.json');
     expect(facts.cases.length).toBe(6);
