@@ -81,6 +81,8 @@ export function codeMatches(code: Code | null, concept: Concept): boolean {
 export interface Measurement {
   value: number | null;
   unit: Code | null;
+  /** The Numeric Value as the device wrote it (all its components), for messages; absent when not read from one. */
+  written?: string | null;
 }
 
 interface ConceptIndex {
@@ -228,8 +230,9 @@ export class SrItem {
     const mv = this.ds.item(TAG.MeasuredValueSequence);
     if (!mv) return { value: null, unit: null };
     const fp = mv.number(TAG.FloatingPointValue);
+    const written = mv.text(TAG.NumericValue);
     const value = fp ?? parseDecimal(mv.string(TAG.NumericValue));
-    return { value, unit: readCode(mv.item(TAG.MeasurementUnitsCodeSequence)) };
+    return { value, unit: readCode(mv.item(TAG.MeasurementUnitsCodeSequence)), written };
   }
 
   get number(): number | null {

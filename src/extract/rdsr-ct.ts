@@ -11,7 +11,7 @@ import type { CtDose, CtDoseCheck, CtEvent, CtXraySource, DoseReport } from '../
 import { readEquipmentInfo, readPatientInfo, readStudyInfo } from './common.js';
 import { C } from './concepts.js';
 import type { ExtractContext } from './index.js';
-import { deviceObserverUid, readDeviceParticipant, readObservers, readPersonParticipant, readProcedureReported } from './sr-common.js';
+import { deviceObserverUid, measurementProblem, readDeviceParticipant, readObservers, readPersonParticipant, readProcedureReported } from './sr-common.js';
 
 /** Measured values in the unit their key names; conversions and refusals become warnings. */
 class Quantities {
@@ -24,6 +24,11 @@ class Quantities {
   read(item: SrItem | null, unit: string, what: string): number | null {
     if (!item) return null;
     const m = item.measurement;
+    const problem = measurementProblem(m, unit, what);
+    if (problem) {
+      this.notes.add(problem.note);
+      if (problem.refused) return null;
+    }
     const result = convertMeasurement(m, unit);
     if (!result.ok) {
       this.notes.add(`${what}: ${result.reason}; the value was not stored`);

@@ -24,7 +24,7 @@ import { readEquipmentInfo, readPatientInfo, readStudyInfo } from './common.js';
 import { C } from './concepts.js';
 import type { ExtractContext } from './index.js';
 import { philipsCollimatedField, philipsNumberOfFrames, siemensIiDiameterMm, siemensPatientPosition } from './projection-vendor.js';
-import { deviceObserverUid, readDeviceParticipant, readObservers, readPersonParticipant, readProcedureReported } from './sr-common.js';
+import { deviceObserverUid, measurementProblem, readDeviceParticipant, readObservers, readPersonParticipant, readProcedureReported } from './sr-common.js';
 import { withoutFloatNoise } from '../report/float-noise.js';
 
 /** Units of the DoseReport keys values are stored under. */
@@ -49,6 +49,11 @@ export class Notes {
  * is refused (null, with a note) rather than stored wrong.
  */
 function inUnit(m: Measurement, target: Unit, what: string, notes?: Notes): number | null {
+  const problem = measurementProblem(m, target, what);
+  if (problem) {
+    notes?.add(problem.note);
+    if (problem.refused) return null;
+  }
   if (m.value === null) return null;
   const r = convertMeasurement(m, target);
   if (!r.ok) {

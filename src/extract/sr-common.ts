@@ -1,6 +1,6 @@
 // Templates shared by every dose SR: observer context (TID 1002), device and person
 // participants (TID 1020/1021), and the document-level context items.
-import type { SrItem } from '../dicom/sr.js';
+import type { Measurement, SrItem } from '../dicom/sr.js';
 import type { DeviceParticipant, ObserverContext, PersonParticipant } from '../report/types.js';
 import { C } from './concepts.js';
 
@@ -73,4 +73,21 @@ export function readPersonParticipant(nameItem: SrItem): PersonParticipant {
 export function readProcedureReported(root: SrItem): { procedureReported: string | null; hasIntent: string | null } {
   const proc = root.child(C.ProcedureReported);
   return { procedureReported: proc?.codeMeaning ?? null, hasIntent: proc?.childCode(C.HasIntent) ?? root.childCode(C.HasIntent) };
+}
+
+/** Units of quantities that cannot be below zero: doses and their products, activities, tube voltage, current and exposure. */
+function neverNegative(target: string): boolean {
+  return /Gy|Sv|Bq|^kV$|^mA$|A\.s$/.test(target);
+}
+
+/**
+ * What is wrong with a measured value before its unit is looked at, so a dose is never stored
+ * from a number the device did not write plainly: text that is no number and a negative dose
+ * are refused; several values where one belongs keep the first, said so. Null when all is well.
+ */
+export function measurementProblem(m: Measurement, target: string, what: string): { refused: boolean; note: string } | null {
+  if (m.value === null) return m.written ? { refused: true, note: `${what}: "${m.written}" is not a number; nothing was stored` } : null;
+  if (m.value < 0 && neverNegative(target)) return { refused: true, note: `${what}: ${m.value} is negative, which it cannot be; it was not stored` };
+  if (m.written?.includes('\\')) return { refused: false, note: `${what}: several values ("${m.written}") where one belongs; the first, ${m.value}, was stored` };
+  return null;
 }
