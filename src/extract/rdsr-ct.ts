@@ -6,7 +6,7 @@ import type { DicomDataset } from '../dicom/dataset.js';
 import { codeMatches, srRoot, type Concept, type SrItem } from '../dicom/sr.js';
 import { T } from '../dicom/tags.js';
 import { convertMeasurement, unitLabel } from '../dicom/ucum.js';
-import { summarise } from '../report/summary.js';
+import { incompleteTotals, summarise } from '../report/summary.js';
 import type { CtDose, CtDoseCheck, CtEvent, CtXraySource, DoseReport } from '../report/types.js';
 import { readEquipmentInfo, readPatientInfo, readStudyInfo } from './common.js';
 import { C } from './concepts.js';
@@ -207,7 +207,7 @@ export function extractCtRadiationDose(ds: DicomDataset, ctx: ExtractContext): D
     objectUidsProcessed: [sopInstanceUid],
   };
   report.summary = summarise(report);
-  const warnings = q.warnings;
+  const warnings = [...q.warnings, ...incompleteTotals(report)];
   if (warnings.length) report.warnings = warnings;
   return report;
 }

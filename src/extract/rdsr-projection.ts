@@ -7,7 +7,7 @@ import type { DicomDataset } from '../dicom/dataset.js';
 import { TAG, type Code, type Concept, type Measurement, type SrItem, srRoot } from '../dicom/sr.js';
 import { T } from '../dicom/tags.js';
 import { convertMeasurement, unitLabel } from '../dicom/ucum.js';
-import { summarise } from '../report/summary.js';
+import { incompleteTotals, summarise } from '../report/summary.js';
 import type {
   DoseReport,
   IntegratedProjection,
@@ -433,6 +433,7 @@ export function extractProjectionRdsr(ds: DicomDataset, ctx: ExtractContext): Do
     objectUidsProcessed: [sopInstanceUid],
   };
   report.summary = summarise(report);
+  for (const note of incompleteTotals(report)) notes.add(note);
   if (notes.list.length) report.warnings = notes.list;
   return report;
 }

@@ -79,12 +79,19 @@ function summariseMammography(proj: ProjectionDose, out: StudySummary): void {
 
 /**
  * Accumulated records per plane. An "All Planes" record next to plane records would count
- * the dose twice and is left out; two records naming the same plane are the two planes in
- * report order.
+ * the dose twice and is left out, as is a record repeated whole; two records naming the same
+ * plane are the two planes in report order.
  */
 function accumulatedByPlane(accumulated: readonly ProjectionAccumulated[]): Map<'A' | 'B', ProjectionAccumulated[]> {
   const perPlane = accumulated.filter((a) => !/all\s*planes/i.test(a.acquisitionPlane ?? ''));
-  const records = perPlane.length > 0 ? perPlane : accumulated;
+  // A record repeated whole is one record written twice, not a second plane (whose totals never equal the first's).
+  const seen = new Set<string>();
+  const records = (perPlane.length > 0 ? perPlane : accumulated).filter((a) => {
+    const key = JSON.stringify(a);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   const out = new Map<'A' | 'B', ProjectionAccumulated[]>();
   for (const a of records) {
     let plane = planeOf(a.acquisitionPlane);
@@ -133,4 +140,31 @@ function summariseProjection(report: DoseReport): StudySummary {
   }
   out.totalDapGym2 = sum([out.totalDapAGym2, out.totalDapBGym2]);
   return out;
+}
+
+function shortfall(what: string, values: readonly (number | null | undefined)[]): string | null {
+  const missing = values.filter((v) => v === null || v === undefined).length;
+  if (missing === 0 || missing === values.length) return null;
+  return `${what} is the sum of ${values.length - missing} of ${values.length} events: ${missing} ${missing === 1 ? 'has' : 'have'} none`;
+}
+
+/**
+ * Study totals summed from events where the report gives none, while some events lack the
+ * value: the total is then short of what the study received, which its warnings say.
+ */
+export function incompleteTotals(report: DoseReport): string[] {
+  const out: (string | null)[] = [];
+  if (report.ct && report.ct.totalDlpMGyCm == null) out.push(shortfall('The total DLP', report.ct.events.map((e) => e.dlpMGyCm)));
+  const proj = report.projection;
+  if (proj && report.modality !== 'MG') {
+    const accumulated = accumulatedByPlane(proj.accumulated);
+    for (const plane of ['A', 'B'] as const) {
+      const acc = accumulated.get(plane) ?? [];
+      const evs = proj.events.filter((e) => planeOf(e.acquisitionPlane) === plane);
+      const name = accumulated.size > 1 || evs.length < proj.events.length ? ` of plane ${plane}` : '';
+      if (sum(acc.map(accumulatedDap)) === null) out.push(shortfall(`The total DAP${name}`, evs.map((e) => e.doseAreaProductGym2)));
+      if (sum(acc.map(accumulatedRpDose)) === null) out.push(shortfall(`The total dose at the reference point${name}`, evs.map((e) => e.doseRpGy)));
+    }
+  }
+  return out.filter((n): n is string => n !== null);
 }

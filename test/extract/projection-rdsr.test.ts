@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDicom } from '../../src/dicom/read.js';
 import { extractFromBytes } from '../../src/extract/index.js';
 import { doseAreaProductGym2, doseRpGy, extractProjectionRdsr } from '../../src/extract/rdsr-projection.js';
-import { summarise } from '../../src/report/summary.js';
+import { incompleteTotals, summarise } from '../../src/report/summary.js';
 import type { DoseReport, ProjectionDose } from '../../src/report/types.js';
 import { biPlaneRdsr } from '../helpers/biplane.js';
 import { behaviour, corpusBytes } from '../helpers/corpus.js';
@@ -273,6 +273,28 @@ describe('mammography RDSRs', () => {
 });
 
 describe('study totals', () => {
+  it('says when a total summed from events is short because some events lack the value', () => {
+    const zee = extract('RF-RDSR-Siemens-Zee.dcm');
+    const proj = projectionOf(zee);
+    const events = proj.events.map((e, i) => (i === 0 ? { ...e, doseAreaProductGym2: null } : e));
+    expect(incompleteTotals({ ...zee, projection: { ...proj, accumulated: [], events } })).toEqual(['The total DAP is the sum of 7 of 8 events: 1 has none']);
+    // With the device's own totals, or every event's value, there is nothing to say.
+    expect(incompleteTotals({ ...zee, projection: { ...proj, events } })).toEqual([]);
+    expect(incompleteTotals({ ...zee, projection: { ...proj, accumulated: [] } })).toEqual([]);
+    const ct = extract('CT-RDSR-Siemens_Flash-TAP-SS.dcm');
+    const ctEvents = ct.ct!.events.map((e, i) => (i === 3 ? { ...e, dlpMGyCm: null } : e));
+    expect(incompleteTotals({ ...ct, ct: { ...ct.ct!, totalDlpMGyCm: null, events: ctEvents } })).toEqual(['The total DLP is the sum of 3 of 4 events: 1 has none']);
+  });
+
+  it('counts an accumulated record written twice once, not as a second plane', () => {
+    const r = extract('RF-RDSR-Siemens-Zee.dcm');
+    const proj = projectionOf(r);
+    expect(proj.accumulated).toHaveLength(1);
+    const twice = summarise({ ...r, projection: { ...proj, accumulated: [proj.accumulated[0]!, structuredClone(proj.accumulated[0]!)] } });
+    expect(twice).toMatchObject({ numberOfPlanes: 1, totalDapAGym2: 1.6e-5, totalDapGym2: 1.6e-5, totalRpDoseAGy: 0.00252 });
+    expect(twice.totalDapBGym2 ?? null).toBeNull();
+  });
+
   it('sums the events of a plane when the report has no accumulated dose for it', () => {
     const r = extract('RF-RDSR-GE.dcm');
     const withoutTotals = summarise({ ...r, projection: { ...projectionOf(r), accumulated: [] } });
