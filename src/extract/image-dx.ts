@@ -5,7 +5,7 @@ import type { DicomDataset } from '../dicom/dataset.js';
 import { readCode } from '../dicom/sr.js';
 import { T } from '../dicom/tags.js';
 import type { DoseReport } from '../report/types.js';
-import { imageReport, inUnit, readImageEvent, XT } from './image-xray.js';
+import { imageReport, inUnit, nonNegativeDose, readImageEvent, XT } from './image-xray.js';
 
 /** What each manufacturer's Relative X-Ray Exposure (0018,1405) is, as its documentation names it. */
 const RELATIVE_EXPOSURE_UNITS: [RegExp, string][] = [
@@ -41,9 +41,11 @@ export function extractDxImage(ds: DicomDataset): DoseReport {
   const software = ds.text(T.SoftwareVersions);
   const event = readImageEvent(ds);
 
+  const warnings: string[] = [];
   // Image and Fluoroscopy Area Dose Product is in dGy·cm².
-  event.doseAreaProductGym2 = inUnit(ds.number(XT.ImageAndFluoroscopyAreaDoseProduct), 'dGy.cm2', 'Gy.m2');
-  if (event.distanceSourceToDetectorMm != null && matches(SID_IN_DECIMETRES, { manufacturer, model })) {
+  event.doseAreaProductGym2 = inUnit(nonNegativeDose(ds.number(XT.ImageAndFluoroscopyAreaDoseProduct), 'Image and Fluoroscopy Area Dose Product', warnings), 'dGy.cm2', 'Gy.m2');
+  // A distance of 3 m or more in decimetres is no radiography room's: such a value is in millimetres already.
+  if (event.distanceSourceToDetectorMm != null && event.distanceSourceToDetectorMm < 30 && matches(SID_IN_DECIMETRES, { manufacturer, model })) {
     event.distanceSourceToDetectorMm = inUnit(event.distanceSourceToDetectorMm, 'dm', 'mm');
   }
   if (!ds.text(T.ProtocolName) && matches(PROTOCOL_IN_IMAGE_COMMENTS, { manufacturer, software })) {
@@ -57,6 +59,7 @@ export function extractDxImage(ds: DicomDataset): DoseReport {
   event.comment = series && exposureControl ? `${series}, ${exposureControl}` : series;
 
   const report = imageReport(ds, 'DX', 'dx-image', event);
+  if (warnings.length) report.warnings = [...(report.warnings ?? []), ...warnings];
   const study = report.study;
   study.studyDescription ??= series ?? readCode(ds.item(T.ProcedureCodeSequence))?.meaning ?? null;
   if (!study.requestedProcedure && matches(REQUEST_IN_STUDY_DESCRIPTION, { manufacturer, model })) {

@@ -295,7 +295,7 @@ export function readImageEvent(ds: DicomDataset): ProjectionEvent {
     targetRegion: anatomy,
     laterality: readLaterality(ds),
     viewPosition: readView(ds),
-    entranceExposureAtRpMGy: ds.number(XT.EntranceDoseInmGy) ?? positiveOrNull(inUnit(ds.number(XT.EntranceDose), 'dGy', 'mGy')),
+    entranceExposureAtRpMGy: nonNegativeOrNull(ds.number(XT.EntranceDoseInmGy)) ?? positiveOrNull(inUnit(ds.number(XT.EntranceDose), 'dGy', 'mGy')),
     halfValueLayerMm: ds.number(XT.HalfValueLayer),
     percentFibroglandularTissue: readPercentFibroglandular(ds),
     kvp: ds.number(XT.KVP),
@@ -326,6 +326,17 @@ export function readImageEvent(ds: DicomDataset): ProjectionEvent {
 }
 
 /** An unset dose (zero) written where the device has none. */
+/** A dose a header gives as negative cannot be: refused, with a warning for the report to carry. */
+export function nonNegativeDose(value: number | null, what: string, warnings: string[]): number | null {
+  if (value === null || value >= 0) return value;
+  warnings.push(`${what}: ${value} is negative, which it cannot be; it was not stored`);
+  return null;
+}
+
+function nonNegativeOrNull(n: number | null): number | null {
+  return n !== null && n >= 0 ? n : null;
+}
+
 function positiveOrNull(n: number | null): number | null {
   return n !== null && n > 0 ? n : null;
 }

@@ -5,7 +5,7 @@ import { parseDicom } from '../../src/dicom/read.js';
 import { classify, extractFromBytes } from '../../src/extract/index.js';
 import { parseFilters, parseGrids } from '../../src/extract/image-xray.js';
 import type { DoseReport, ProjectionEvent } from '../../src/report/types.js';
-import { behaviour, corpusBytes } from '../helpers/corpus.js';
+import { behaviour, corpusBytes, corpusBytesReplaced } from '../helpers/corpus.js';
 import { editedCopy } from './nm-copies.js';
 
 function extractBytes(bytes: Uint8Array, name = 'object'): DoseReport {
@@ -86,6 +86,16 @@ describe('Kodak DR 7500 CR image', () => {
 
   it('reads the source to detector distance, which this model writes in decimetres, in mm', () => {
     expect(e.distanceSourceToDetectorMm).toBe(1150);
+    // A later console writing millimetres, as the standard asks, is not scaled a second time.
+    const inMm = onlyEvent(extractBytes(corpusBytesReplaced('DX-Im-Carestream_DR7500-2.dcm', { '11.5': '1150' })));
+    expect(inMm.distanceSourceToDetectorMm).toBe(1150);
+  });
+
+  it('refuses a negative dose area product, with a warning', () => {
+    const r = extractBytes(corpusBytesReplaced('DX-Im-Carestream_DR7500-2.dcm', { '10.157': '-10.15' }));
+    expect(onlyEvent(r).doseAreaProductGym2).toBeNull();
+    expect(r.summary.totalDapGym2 ?? null).toBeNull();
+    expect(r.warnings).toContain('Image and Fluoroscopy Area Dose Product: -10.15 is negative, which it cannot be; it was not stored');
   });
 
   it('takes the exposure from mAs when no µAs value is written, and names the relative exposure', () => {

@@ -6,7 +6,7 @@ import { parseDicom } from '../../src/dicom/read.js';
 import { classify, extractFromBytes } from '../../src/extract/index.js';
 import { imageAccumulated } from '../../src/extract/image-xray.js';
 import type { DoseReport, ProjectionEvent } from '../../src/report/types.js';
-import { corpusBytes } from '../helpers/corpus.js';
+import { corpusBytes, corpusBytesReplaced } from '../helpers/corpus.js';
 
 function extract(name: string): DoseReport {
   const outcome = extractFromBytes(corpusBytes(name));
@@ -18,6 +18,16 @@ function onlyEvent(r: DoseReport): ProjectionEvent {
   expect(r.projection?.events).toHaveLength(1);
   return r.projection!.events[0]!;
 }
+
+describe('a negative organ dose in a mammography header', () => {
+  it('is refused with a warning, and no breast gets a dose from it', () => {
+    const outcome = extractFromBytes(corpusBytesReplaced('MG-Im-GE-SenDS-scaled.dcm', { '0.01373': '-0.0137' }));
+    if (outcome.status !== 'report') throw new Error(outcome.status);
+    expect(onlyEvent(outcome.report).averageGlandularDoseMGy).toBeNull();
+    expect(outcome.report.warnings).toContain('Organ Dose: -0.0137 is negative, which it cannot be; it was not stored');
+    expect(outcome.report.summary.totalAgdLeftMGy ?? null).toBeNull();
+  });
+});
 
 describe('GE Senographe DS image', () => {
   const r = extract('MG-Im-GE-SenDS-scaled.dcm');
