@@ -159,6 +159,11 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Db
   pg.default.types.setTypeParser(20, (v: string) => Number(v));
   pg.default.types.setTypeParser(1700, (v: string) => Number(v));
   const pool = new pg.default.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server ends (a restart, a failover, an idle timeout) is dropped from
+  // the pool, which opens a new one when next asked; without a listener the process would exit.
+  pool.on('error', (err) => {
+    process.emitWarning(`PostgreSQL ended an idle connection: ${err.message}; a new one is opened when needed`);
+  });
   if (schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${schema}`);
     // Before the first connection: that one goes back to the pool and must use the schema too.

@@ -1,6 +1,6 @@
 // The export tasks: one kind per modality (its list's filter to CSV, XLSX, or for mammography
 // the NHSBSP dose-audit CSV) and the openSkin export of one fluoroscopy study. A run writes
-// "<name>.partial" under media/exports, renames it when complete and records the file; it may
+// "<name>.<attempt>.partial" under media/exports, renames it when complete and records the file; it may
 // run again from the start after its worker died, overwriting its own partial output, and
 // once it will not, the worker that found it removes that output.
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { recordExportFile, tasksWithFiles } from './files.js';
 import { layoutFor } from './layouts/index.js';
 import { writeNhsbspCsv } from './nhsbsp.js';
 import { writeOpenSkinCsv } from './openskin.js';
-import { exportFileName, exportsDir, PARTIAL_SUFFIX, removeAbandonedPartials, type ExportFormat } from './paths.js';
+import { exportFileName, exportsDir, partialPath, removeAbandonedPartials, removePartials, type ExportFormat } from './paths.js';
 import type { TableJob, TableResult } from './table.js';
 import { writeCsvTable } from './table-csv.js';
 import { writeXlsxTable } from './table-xlsx.js';
@@ -88,12 +88,15 @@ async function runExport(ctx: TaskContext, run: ExportRun): Promise<ExportResult
   await removeAbandonedPartials(ctx.db, ctx.dataDir);
   const name = exportFileName(run.modality, run.format, run.pid, ctx.taskId);
   const final = join(dir, name);
-  const partial = `${final}${PARTIAL_SUFFIX}`;
+  // An earlier attempt's file (its worker died, or stalled and lost the task) is of no use.
+  await removePartials(ctx.dataDir, name);
+  const partial = partialPath(final, ctx.attempt);
   ctx.removeOnFailure(partial);
   ctx.removeOnFailure(final);
   ctx.progress(0, 'reading the studies');
   const heading: ExportHeading = { product: productName(), title: run.title, at: utcText(started.toISOString()), by: ctx.startedBy.name, filters: run.headingFilters };
   const result = await run.write(partial, heading);
+  await ctx.confirmStillMine();
   await rename(partial, final);
   const { size } = await stat(final);
   const finished = new Date();
@@ -118,7 +121,7 @@ async function runExport(ctx: TaskContext, run: ExportRun): Promise<ExportResult
 /** What a run whose worker died left: its partial file, and a complete one it did not record. */
 async function removeUnfinished(task: AbandonedTask<unknown>, name: string): Promise<void> {
   const final = join(exportsDir(task.dataDir), name);
-  await rm(`${final}${PARTIAL_SUFFIX}`, { force: true });
+  await removePartials(task.dataDir, name);
   if (!(await tasksWithFiles(task.db, [task.taskId])).has(task.taskId)) await rm(final, { force: true });
 }
 

@@ -1,6 +1,6 @@
 // Where export files live and what they are called: under <data dir>/media/exports, with
 // names the program makes from the task (never from anything a user typed). A file is written
-// as "<name>.partial" and takes its name only once complete.
+// as "<name>.<attempt>.partial" and takes its name only once complete.
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { Db } from '../db/connect.js';
@@ -10,6 +10,26 @@ export function exportsDir(dataDir: string): string {
 }
 
 export const PARTIAL_SUFFIX = '.partial';
+
+/**
+ * The file an attempt writes before it is complete: one per attempt, so a stalled run that
+ * resumes after another worker took its task over never writes into the new run's file.
+ */
+export function partialPath(final: string, attempt: number): string {
+  return `${final}.${attempt}${PARTIAL_SUFFIX}`;
+}
+
+/** The export file name a partial file is for, or null for any other file. */
+function finalNameOf(partialName: string): string | null {
+  const m = /^(.+)\.\d+\.partial$/.exec(partialName);
+  return m && NAME.test(m[1]!) ? m[1]! : null;
+}
+
+/** Removes every attempt's partial file of an export. */
+export async function removePartials(dataDir: string, name: string): Promise<void> {
+  const dir = exportsDir(dataDir);
+  for (const f of await readdir(dir).catch(() => [] as string[])) if (finalNameOf(f) === name) await rm(join(dir, f), { force: true });
+}
 
 export type ExportFormat = 'csv' | 'xlsx' | 'nhsbsp' | 'openskin';
 
@@ -41,9 +61,9 @@ export function exportFilePath(dataDir: string, name: string): string | null {
  */
 export async function removeAbandonedPartials(db: Db, dataDir: string): Promise<number> {
   const dir = exportsDir(dataDir);
-  const partials = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(PARTIAL_SUFFIX) && NAME.test(f.slice(0, -PARTIAL_SUFFIX.length)));
+  const partials = (await readdir(dir).catch(() => [] as string[])).filter((f) => finalNameOf(f) !== null);
   if (partials.length === 0) return 0;
-  const taskOf = (f: string) => Number(NAME.exec(f.slice(0, -PARTIAL_SUFFIX.length))![2]);
+  const taskOf = (f: string) => Number(NAME.exec(finalNameOf(f)!)![2]);
   const running = new Set(
     (await db.kysely.selectFrom('task').select('id').where('id', 'in', partials.map(taskOf)).where('state', '=', 'running').execute()).map((r) => r.id),
   );

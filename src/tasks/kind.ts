@@ -30,8 +30,16 @@ export interface TaskContext {
    * as you like; the worker writes the latest value about once a second.
    */
   progress(fraction: number | null, message?: string): void;
-  /** A file or folder to delete should the task not finish (failed, aborted, interrupted). */
+  /**
+   * A file or folder to delete should the task not finish (failed, aborted, interrupted). Not
+   * deleted when another worker took the task over: its run may be using the same paths.
+   */
   removeOnFailure(path: string): void;
+  /**
+   * Before a step that cannot be undone (output taking its final name): throws, and fires the
+   * signal, when the task is no longer this run's (another worker took it over after a stall).
+   */
+  confirmStillMine(): Promise<void>;
 }
 
 /** A task whose run was cut short with its worker, as its kind's `abandoned` clean-up sees it. */

@@ -287,6 +287,11 @@ export class TaskWorker {
       removeOnFailure(path) {
         run.removals.push(path);
       },
+      confirmStillMine: async () => {
+        if (!run.interrupt && (await this.#fenced(run, { heartbeat_at: nowIso() }))) return;
+        run.stop(run.interrupt ?? { why: 'lost' });
+        run.controller.signal.throwIfAborted();
+      },
     };
   }
 
@@ -307,7 +312,8 @@ export class TaskWorker {
     try {
       result = JSON.stringify((await kind.run(params, this.#context(run, log))) ?? null);
     } catch (err) {
-      await this.#removePartialOutput(run, log);
+      // A run another worker took over leaves its paths alone: that run may be writing them.
+      if (run.interrupt?.why !== 'lost') await this.#removePartialOutput(run, log);
       await this.#interrupted(run, log, err);
       return;
     }

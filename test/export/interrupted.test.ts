@@ -79,7 +79,7 @@ describe.each(ENGINES)('exports interrupted (%s)', (engine) => {
     const first = await startWorker();
     const id = await askForExport('xlsx');
     const name = `openrem-ct-export-${id}.xlsx`;
-    const partial = join(exportsDir(t.dataDir), `${name}${PARTIAL_SUFFIX}`);
+    const partial = join(exportsDir(t.dataDir), `${name}.1${PARTIAL_SUFFIX}`);
     const running = await underWay(id, partial);
     expect(running.progress).toBeLessThan(1);
     first.proc.kill('SIGKILL');
@@ -88,7 +88,7 @@ describe.each(ENGINES)('exports interrupted (%s)', (engine) => {
     // What the dead worker left: a task still marked as its own, a partial file under the
     // partial name only, and nothing on the exports page's list of files.
     expect(await taskRow(t.db, id)).toMatchObject({ state: 'running', worker_pid: first.pid, attempts: 1 });
-    expect(exportFiles()).toEqual([`${name}${PARTIAL_SUFFIX}`]);
+    expect(exportFiles()).toEqual([`${name}.1${PARTIAL_SUFFIX}`]);
     expect(await fileRecords(id)).toEqual([]);
     const during = await requester(app, exporter)('/exports');
     expect(during.statusCode).toBe(200);
@@ -136,7 +136,7 @@ describe.each(ENGINES)('exports interrupted (%s)', (engine) => {
     const first = await startWorker();
     const before = exportFiles();
     const id = await askForExport('xlsx');
-    const partial = join(exportsDir(t.dataDir), `openrem-ct-export-${id}.xlsx${PARTIAL_SUFFIX}`);
+    const partial = join(exportsDir(t.dataDir), `openrem-ct-export-${id}.xlsx.1${PARTIAL_SUFFIX}`);
     await underWay(id, partial);
     first.proc.kill('SIGKILL');
     await first.exited;
@@ -158,7 +158,7 @@ describe.each(ENGINES)('exports interrupted (%s)', (engine) => {
     const worker = await startWorker();
     const before = exportFiles();
     const id = await askForExport('xlsx');
-    const partial = join(exportsDir(t.dataDir), `openrem-ct-export-${id}.xlsx${PARTIAL_SUFFIX}`);
+    const partial = join(exportsDir(t.dataDir), `openrem-ct-export-${id}.xlsx.1${PARTIAL_SUFFIX}`);
     await underWay(id, partial);
 
     // The page's abort button: its form, as the page renders it for the running export.

@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { claimNextTask } from '../../src/tasks/claim.js';
-import { TaskRegistry } from '../../src/tasks/kind.js';
+import { z } from 'zod';
+import { defineTaskKind, TaskRegistry } from '../../src/tasks/kind.js';
 import { pruneTasks } from '../../src/tasks/prune.js';
 import { enqueueTask, getTask, listTasks, requestAbort } from '../../src/tasks/queue.js';
 import { TaskWorker, type WorkerOptions } from '../../src/tasks/worker.js';
@@ -251,8 +252,10 @@ for (const engine of ENGINES) {
       expect(row.worker_pid).toBe(process.ppid);
     });
 
-    it('gives up a task another worker took over, without overwriting it', async () => {
-      const task = await enqueueTask(t.db, retryableSteps, { steps: 1000, stepMs: 10 });
+    it('gives up a task another worker took over, without overwriting it or removing its output', async () => {
+      // The output path is the new run's too: the run that lost the task must leave it alone.
+      const output = file('taken-over.txt');
+      const task = await enqueueTask(t.db, retryableSteps, { steps: 1000, stepMs: 10, output });
       await startWorker();
       await waitFor('progress', async () => ((await taskRow(t.db, task.id)).progress ?? 0) > 0);
       // As if a sweep had judged it lost and another worker claimed it: attempts moves on.
@@ -264,6 +267,40 @@ for (const engine of ENGINES) {
       await waitFor('the worker to let go', () => workers[0]!.running.length === 0, 5000);
       const row = await taskRow(t.db, task.id);
       expect(row).toMatchObject({ state: 'running', attempts: 2, worker_host: 'elsewhere', progress: 0.5, message: 'theirs' });
+      expect(existsSync(output)).toBe(true);
+    });
+
+    it('lets a run that lost its task know before a step that cannot be undone', async () => {
+      // A run that stalled past its heartbeat: it resumes only after another worker took over.
+      let resume!: () => void;
+      const resumed = new Promise<void>((r) => (resume = r));
+      const outcomes: string[] = [];
+      const stalling = defineTaskKind({
+        name: 'test.stalling',
+        title: 'Test stalling',
+        params: z.object({}),
+        retry: true,
+        async run(_params, ctx) {
+          await resumed;
+          try {
+            await ctx.confirmStillMine();
+            outcomes.push('went on');
+          } catch {
+            outcomes.push('stopped');
+            throw new Error('taken over');
+          }
+          return null;
+        },
+      });
+      const task = await enqueueTask(t.db, stalling, {});
+      await startWorker({ kinds: new TaskRegistry([stalling]), heartbeatMs: 600_000 });
+      await waitFor('running', async () => (await taskRow(t.db, task.id)).state === 'running');
+      await t.db.kysely.updateTable('task').set({ attempts: 2, worker_host: 'elsewhere', worker_pid: 5 }).where('id', '=', task.id).execute();
+      resume();
+      await waitFor('the run to end', () => outcomes.length === 1);
+      expect(outcomes).toEqual(['stopped']);
+      await waitFor('the worker to let go', () => workers[0]!.running.length === 0, 5000);
+      expect(await taskRow(t.db, task.id)).toMatchObject({ state: 'running', attempts: 2, worker_host: 'elsewhere' });
     });
 
     it('on stop, queues a retry-safe running task again without using up an attempt, and fails the others', async () => {
