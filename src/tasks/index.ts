@@ -50,6 +50,7 @@ export {
   FINAL_STATES,
   getTask,
   listTasks,
+  countTasks,
   requestAbort,
   SYSTEM,
   type AbortOutcome,

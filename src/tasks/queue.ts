@@ -121,21 +121,36 @@ export interface TaskFilter {
   states?: readonly TaskState[];
   kinds?: readonly string[];
   startedById?: number;
-  /** Newest first; default 100. */
+  /** Newest first unless `oldestFirst`; default 100. */
   limit?: number;
+  oldestFirst?: boolean;
+}
+
+function filtered(db: Db, filter: TaskFilter) {
+  let q = db.kysely.selectFrom('task');
+  if (filter.states) q = q.where('state', 'in', [...filter.states]);
+  if (filter.kinds) q = q.where('kind', 'in', [...filter.kinds]);
+  if (filter.startedById !== undefined) q = q.where('started_by_id', '=', filter.startedById);
+  return q;
 }
 
 export async function listTasks(db: Db, filter: TaskFilter = {}): Promise<TaskRecord[]> {
   if (filter.states?.length === 0 || filter.kinds?.length === 0) return [];
-  let q = db.kysely.selectFrom('task').selectAll();
-  if (filter.states) q = q.where('state', 'in', [...filter.states]);
-  if (filter.kinds) q = q.where('kind', 'in', [...filter.kinds]);
-  if (filter.startedById !== undefined) q = q.where('started_by_id', '=', filter.startedById);
-  const rows = await q
-    .orderBy('id', 'desc')
+  const rows = await filtered(db, filter)
+    .selectAll()
+    .orderBy('id', filter.oldestFirst ? 'asc' : 'desc')
     .limit(filter.limit ?? 100)
     .execute();
   return rows.map(toRecord);
+}
+
+/** How many tasks the filter selects, whatever the limit. */
+export async function countTasks(db: Db, filter: Omit<TaskFilter, 'limit' | 'oldestFirst'>): Promise<number> {
+  if (filter.states?.length === 0 || filter.kinds?.length === 0) return 0;
+  const row = await filtered(db, filter)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export type AbortOutcome =

@@ -13,7 +13,7 @@ import { deleteExportFile, getExportFile, listExportFiles, tasksWithFiles, type 
 import { EXPORT_KIND_NAMES, exportLabel, formatsFor, formatTakesPid, listExportKindFor, openSkinExport, parseExportFilter } from '../../export/kinds.js';
 import { exportFilePath, extensionOf, type ExportFormat } from '../../export/paths.js';
 import { MODALITY_SPECS } from '../../query/modalities.js';
-import { enqueueTask, listTasks, type AbortOutcome, type TaskFilter } from '../../tasks/index.js';
+import { countTasks, enqueueTask, listTasks, type AbortOutcome, type TaskFilter } from '../../tasks/index.js';
 import type { AppContext } from '../app.js';
 import { currentUser } from '../auth/access.js';
 import { HttpError, notFound } from '../errors.js';
@@ -65,18 +65,24 @@ export function registerExportRoutes(ctx: AppContext): void {
     const me = currentUser(request);
     const everyone = me.hasRole('admin');
     const mine: TaskFilter = { kinds: EXPORT_KIND_NAMES, ...(everyone ? {} : { startedById: me.id }) };
-    const [live, problems, files] = await Promise.all([
-      listTasks(db, { ...mine, states: ['queued', 'running'], limit: LIVE_LIMIT }),
+    // Running exports first (they have progress and an abort button), then the queue in the
+    // order it will run; the page says how many more wait beyond what it shows.
+    const [running, queued, liveTotal, problems, files] = await Promise.all([
+      listTasks(db, { ...mine, states: ['running'], limit: LIVE_LIMIT, oldestFirst: true }),
+      listTasks(db, { ...mine, states: ['queued'], limit: LIVE_LIMIT, oldestFirst: true }),
+      countTasks(db, { ...mine, states: ['queued', 'running'] }),
       listTasks(db, { ...mine, states: ['failed', 'aborted'], limit: RECENT_PROBLEMS }),
       listExportFiles(db, everyone ? undefined : me.id),
     ]);
     // A run records its file just before its task is marked done.
+    const live = [...running, ...queued].slice(0, LIVE_LIMIT);
     const written = await tasksWithFiles(db, live.map((t) => t.id));
     return sendPage(
       reply,
       <ExportsPage
         ctx={pageContext(site, request)}
-        live={live.filter((t) => !written.has(t.id)).reverse()}
+        live={live.filter((t) => !written.has(t.id))}
+        liveTotal={liveTotal - written.size}
         files={files}
         problems={problems}
         everyone={everyone}

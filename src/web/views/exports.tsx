@@ -219,7 +219,10 @@ function ProblemTable(props: { tasks: readonly TaskRecord[]; showOwner: boolean 
 
 export interface ExportsPageProps {
   ctx: PageContext;
+  /** Running exports, then queued ones in the order they will run, up to a limit. */
   live: readonly TaskRecord[];
+  /** Exports under way in all, shown or not. */
+  liveTotal: number;
   files: readonly ExportFile[];
   problems: readonly TaskRecord[];
   /** Administrators see everybody's exports. */
@@ -236,9 +239,14 @@ export function ExportsPage(props: ExportsPageProps): SafeHtml {
       <div id="export-lists" data-refresh={props.live.length ? REFRESH_S : undefined}>
         <section class="panel">
           <h2>
-            Under way <small>{props.live.length}</small>
+            Under way <small>{props.liveTotal}</small>
           </h2>
           <LiveTable ctx={ctx} tasks={props.live} showOwner={props.everyone} />
+          {props.liveTotal > props.live.length ? (
+            <p class="note">
+              The first {props.live.length} are shown; {props.liveTotal - props.live.length} more are queued behind them.
+            </p>
+          ) : null}
         </section>
         <section class="panel">
           <h2>
