@@ -44,16 +44,20 @@ export function takeWorkerOptions(args: readonly string[], env: NodeJS.ProcessEn
     rows: fromEnv('OPENREM_TASK_KEEP_ROWS', DEFAULT_RETENTION.rows, 0, 10_000_000),
   };
   let enabled = true;
+  let concurrencyGiven = false;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--no-worker') enabled = false;
     else if (arg === '--concurrency' || arg.startsWith('--concurrency=')) {
+      concurrencyGiven = true;
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
       if (value === undefined || value === '') throw new WorkerUsageError('--concurrency needs a value');
       concurrency = parseCount(value, '--concurrency', 1, MAX_CONCURRENCY);
     } else rest.push(arg);
   }
+  // Both at once is a contradiction: which one was meant cannot be known.
+  if (!enabled && concurrencyGiven) throw new WorkerUsageError('--no-worker and --concurrency exclude each other: tasks run here, or by openrem worker');
   return { worker: enabled ? { concurrency, retention } : null, rest };
 }
 

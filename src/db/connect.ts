@@ -170,8 +170,19 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Db
     pool.on('connect', (client) => {
       client.query(`set search_path to ${schema}`).catch(() => undefined);
     });
-    await createSchema(pool, schema);
   }
+  // Reached before anything else, so a wrong address, database or role is named as such and
+  // not as a failed migration.
+  const probe = new pg.default.Client({ connectionString: url });
+  try {
+    await probe.connect();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`cannot connect: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  if (schema) await createSchema(pool, schema);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, engine: 'postgres', pgSchema: schema, close: () => kysely.destroy() };
 }

@@ -36,6 +36,13 @@ describe('openrem without a database', () => {
     expect(openrem(['studies'], {}).status).toBe(2);
   });
 
+  it('says a PostgreSQL server it cannot reach cannot be connected to, not that a migration failed', () => {
+    // Port 1 has no PostgreSQL on any machine this runs on.
+    const r = openrem(['studies', '--json'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^cannot open the PostgreSQL database named by DATABASE_URL: cannot connect: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
+  });
+
   it('extracts without storing: one JSON line per file', () => {
     const r = openrem(['extract', '--json', corpusFile('CT-RDSR-Siemens_Flash-TAP-SS.dcm'), corpusFile('ESR_non-dose.dcm')], {});
     expect(r.status).toBe(0);
