@@ -6,6 +6,7 @@ import { atMost, parseArgs, usageFailure, UsageError } from './args.js';
 import { withDatabase } from './context.js';
 import { expandPaths } from './paths.js';
 import { Progress } from './progress.js';
+import { stopOnSignals } from './stop-signals.js';
 
 const LABEL: Record<FileStatus, string> = {
   imported: 'imported',
@@ -54,18 +55,8 @@ export async function runImport(args: string[]): Promise<number> {
   for (const r of results) emit(r);
 
   const started = Date.now();
-  // Ctrl+C or SIGTERM (a service stopping) ends the run after the file being stored, so every
-  // file committed is also reported and logged; a second one ends the process at once.
-  const stop = new AbortController();
-  const stopWith = (signal: 'SIGINT' | 'SIGTERM') => () => {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
-    stop.abort(signal);
-  };
-  const onSigint = stopWith('SIGINT');
-  const onSigterm = stopWith('SIGTERM');
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigterm);
+  // The run ends after the file being stored, so every file committed is reported and logged.
+  const stop = stopOnSignals((signal) => signal);
   let read = 0;
   let total = files.length;
   await withDatabase(async (db, config) => {
@@ -107,8 +98,7 @@ export async function runImport(args: string[]): Promise<number> {
       log.close();
     }
   });
-  process.off('SIGINT', onSigint);
-  process.off('SIGTERM', onSigterm);
+  stop.release();
 
   const count = (s: FileStatus) => results.filter((r) => r.status === s).length;
   const failed = count('failed');

@@ -14,6 +14,7 @@ import { DELIMITER_NAMES } from '../ptsize/csv.js';
 import { HEIGHT_UNIT_CHOICES, type HeightUnitChoice } from '../ptsize/values.js';
 import { openLog } from '../log.js';
 import { withDatabase } from './context.js';
+import { stopOnSignals } from './stop-signals.js';
 import { USAGE_ERROR } from './main.js';
 import { writeLine } from './output.js';
 
@@ -126,11 +127,7 @@ export async function runPtsize(args: string[]): Promise<number> {
   }
   console.log(`${opts.csvFile}: ${layout.encoding.label}, ${DELIMITER_NAMES[layout.delimiter]}-separated, matching on ${ID_KIND_LABELS[mapping.idKind]}${opts.overwrite ? ', replacing existing values' : ''}`);
 
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error('stopped with Ctrl+C'));
-  const onSigterm = () => controller.abort(new Error('stopped (SIGTERM)'));
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigterm);
+  const stop = stopOnSignals((signal) => new Error(signal === 'SIGINT' ? 'stopped with Ctrl+C' : 'stopped (SIGTERM)'));
   const progress = progressLine();
   try {
     return await withDatabase(async (db, config) => {
@@ -149,7 +146,7 @@ export async function runPtsize(args: string[]): Promise<number> {
         const printing: Promise<void>[] = [];
         try {
           const counts = await runSizeImport(db, imp.id, opts.csvFile, mapping, {
-            signal: controller.signal,
+            signal: stop.signal,
             onProgress: (p) => progress.show(p.fraction, describeCounts(p.counts)),
             onEntries: (entries) => {
               const shown = opts.verbose ? entries : entries.filter((e) => e.outcome === 'invalid');
@@ -171,17 +168,16 @@ export async function runPtsize(args: string[]): Promise<number> {
           return 0;
         } catch (err) {
           progress.clear();
-          const why = controller.signal.aborted ? String((controller.signal.reason as Error).message) : err instanceof Error ? err.message : String(err);
+          const why = stop.signal.aborted ? String((stop.signal.reason as Error).message) : err instanceof Error ? err.message : String(err);
           console.error(`openrem ptsize: ${opts.csvFile}: ${why}`);
-          log.logger.error({ sizeImport: imp.id, file: opts.csvFile }, `size import ${imp.id} ${controller.signal.aborted ? 'stopped' : 'failed'}: ${why}`);
-          return controller.signal.aborted ? 130 : 1;
+          log.logger.error({ sizeImport: imp.id, file: opts.csvFile }, `size import ${imp.id} ${stop.signal.aborted ? 'stopped' : 'failed'}: ${why}`);
+          return stop.signal.aborted ? 130 : 1;
         }
       } finally {
         log.close();
       }
     });
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    stop.release();
   }
 }
