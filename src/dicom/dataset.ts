@@ -4,6 +4,7 @@ import dicomParser from 'dicom-parser';
 import { convertBytes } from 'dicom-character-set';
 import { VR_OF_TAG } from './dictionary.js';
 import {
+  firstValue,
   formatPersonName,
   parseDate,
   parseDateTime,
@@ -87,11 +88,7 @@ export class DicomDataset {
 
   /** First non-empty component of a text value. */
   string(tag: string): string | null {
-    const t = this.text(tag);
-    if (t === null) return null;
-    // Most values have one component, already trimmed by text().
-    if (!t.includes('\\')) return t;
-    return splitValues(t).find((v) => v !== '') ?? null;
+    return firstValue(this.text(tag));
   }
 
   /** First numeric value, whatever the VR (DS, IS or binary); null when absent or unparsable. */

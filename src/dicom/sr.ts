@@ -1,6 +1,6 @@
 // Navigation of a DICOM Structured Report content tree by coded concept.
 import type { DicomDataset } from './dataset.js';
-import { parseDate, parseDateTime, parseDecimal, parseTime } from './values.js';
+import { firstValue, parseDate, parseDateTime, parseDecimal, parseTime } from './values.js';
 
 export interface Code {
   value: string;
@@ -231,7 +231,7 @@ export class SrItem {
     if (!mv) return { value: null, unit: null };
     const fp = mv.number(TAG.FloatingPointValue);
     const written = mv.text(TAG.NumericValue);
-    const value = fp ?? parseDecimal(mv.string(TAG.NumericValue));
+    const value = fp ?? parseDecimal(firstValue(written));
     return { value, unit: readCode(mv.item(TAG.MeasurementUnitsCodeSequence)), written };
   }
 

@@ -26,6 +26,14 @@ export function splitValues(s: string): string[] {
   return s.split('\\').map(trimValue);
 }
 
+/** The first non-empty component of a trimmed text value; null when there is none. */
+export function firstValue(text: string | null): string | null {
+  if (text === null) return null;
+  // Most values have one component, already trimmed.
+  if (!text.includes('\\')) return text;
+  return splitValues(text).find((v) => v !== '') ?? null;
+}
+
 /** A decimal string (DS) or integer string (IS) component; null when empty or not a number. */
 export function parseDecimal(s: string | null | undefined): number | null {
   if (s == null) return null;

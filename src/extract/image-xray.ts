@@ -325,7 +325,6 @@ export function readImageEvent(ds: DicomDataset): ProjectionEvent {
   };
 }
 
-/** An unset dose (zero) written where the device has none. */
 /** A dose a header gives as negative cannot be: refused, with a warning for the report to carry. */
 export function nonNegativeDose(value: number | null, what: string, warnings: string[]): number | null {
   if (value === null || value >= 0) return value;
@@ -337,6 +336,7 @@ function nonNegativeOrNull(n: number | null): number | null {
   return n !== null && n >= 0 ? n : null;
 }
 
+/** An unset dose (zero) written where the device has none. */
 function positiveOrNull(n: number | null): number | null {
   return n !== null && n > 0 ? n : null;
 }
