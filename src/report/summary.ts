@@ -1,6 +1,6 @@
 // Study-level totals derived from a report. Stored as study columns so list pages, filters
 // and charts never re-aggregate events.
-import type { DoseReport, ProjectionAccumulated, ProjectionDose, StudySummary } from './types.js';
+import type { DoseReport, ProjectionAccumulated, ProjectionDose, ProjectionEvent, StudySummary } from './types.js';
 import { withoutFloatNoise } from './float-noise.js';
 
 function sum(values: (number | null | undefined)[]): number | null {
@@ -102,6 +102,14 @@ function accumulatedByPlane(accumulated: readonly ProjectionAccumulated[]): Map<
   return out;
 }
 
+/** Each plane with an accumulated record or an event: its records and its events. */
+function planeRecords(proj: ProjectionDose): { plane: 'A' | 'B'; accumulated: ProjectionAccumulated[]; events: ProjectionEvent[] }[] {
+  const accumulated = accumulatedByPlane(proj.accumulated);
+  return (['A', 'B'] as const)
+    .map((plane) => ({ plane, accumulated: accumulated.get(plane) ?? [], events: proj.events.filter((e) => planeOf(e.acquisitionPlane) === plane) }))
+    .filter((p) => p.accumulated.length > 0 || p.events.length > 0);
+}
+
 function accumulatedDap(a: ProjectionAccumulated): number | null {
   return a.integratedProjection?.doseAreaProductTotalGym2 ?? a.doseAreaProductTotalGym2 ?? sum([a.fluoroDoseAreaProductTotalGym2, a.acquisitionDoseAreaProductTotalGym2]);
 }
@@ -121,15 +129,11 @@ function summariseProjection(report: DoseReport): StudySummary {
     summariseMammography(proj, out);
     return out;
   }
-  const accumulated = accumulatedByPlane(proj.accumulated);
-  const planes = new Set([...accumulated.keys(), ...proj.events.map((e) => planeOf(e.acquisitionPlane))]);
-  out.numberOfPlanes = planes.size > 0 ? planes.size : null;
-  for (const plane of ['A', 'B'] as const) {
-    if (!planes.has(plane)) continue;
-    const acc = accumulated.get(plane) ?? [];
-    const evs = proj.events.filter((e) => planeOf(e.acquisitionPlane) === plane);
-    const dap = sum(acc.map(accumulatedDap)) ?? sum(evs.map((e) => e.doseAreaProductGym2));
-    const rp = sum(acc.map(accumulatedRpDose)) ?? sum(evs.map((e) => e.doseRpGy));
+  const planes = planeRecords(proj);
+  out.numberOfPlanes = planes.length > 0 ? planes.length : null;
+  for (const { plane, accumulated, events } of planes) {
+    const dap = sum(accumulated.map(accumulatedDap)) ?? sum(events.map((e) => e.doseAreaProductGym2));
+    const rp = sum(accumulated.map(accumulatedRpDose)) ?? sum(events.map((e) => e.doseRpGy));
     if (plane === 'A') {
       out.totalDapAGym2 = dap;
       out.totalRpDoseAGy = rp;
@@ -157,13 +161,11 @@ export function incompleteTotals(report: DoseReport): string[] {
   if (report.ct && report.ct.totalDlpMGyCm == null) out.push(shortfall('The total DLP', report.ct.events.map((e) => e.dlpMGyCm)));
   const proj = report.projection;
   if (proj && report.modality !== 'MG') {
-    const accumulated = accumulatedByPlane(proj.accumulated);
-    for (const plane of ['A', 'B'] as const) {
-      const acc = accumulated.get(plane) ?? [];
-      const evs = proj.events.filter((e) => planeOf(e.acquisitionPlane) === plane);
-      const name = accumulated.size > 1 || evs.length < proj.events.length ? ` of plane ${plane}` : '';
-      if (sum(acc.map(accumulatedDap)) === null) out.push(shortfall(`The total DAP${name}`, evs.map((e) => e.doseAreaProductGym2)));
-      if (sum(acc.map(accumulatedRpDose)) === null) out.push(shortfall(`The total dose at the reference point${name}`, evs.map((e) => e.doseRpGy)));
+    const planes = planeRecords(proj);
+    for (const { plane, accumulated, events } of planes) {
+      const name = planes.length > 1 ? ` of plane ${plane}` : '';
+      if (sum(accumulated.map(accumulatedDap)) === null) out.push(shortfall(`The total DAP${name}`, events.map((e) => e.doseAreaProductGym2)));
+      if (sum(accumulated.map(accumulatedRpDose)) === null) out.push(shortfall(`The total dose at the reference point${name}`, events.map((e) => e.doseRpGy)));
     }
   }
   return out.filter((n): n is string => n !== null);
